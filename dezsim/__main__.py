@@ -1,0 +1,5 @@
+"""``python -m dezsim`` runs the command line."""
+
+from dezsim.cli import main
+
+main()

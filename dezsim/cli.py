@@ -1,0 +1,104 @@
+"""The ``dezsim`` command line: ``dezsim data summary | check`` (more commands join as the model grows).
+
+User errors (:class:`~dezsim.errors.DezsimError`) print as one line on stderr with exit code 2, never a
+traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from dezsim.errors import DezsimError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Regional digital-economy simulation.")
+data_app = typer.Typer(no_args_is_help=True, help="Inspect and validate data/ (plan figures and sources).")
+app.add_typer(data_app, name="data")
+
+# Piped output (files, notebooks, CI logs) gets a wide console so tables stay readable.
+console = Console() if sys.stdout.isatty() else Console(width=180)
+DataDir = Annotated[Path | None, typer.Option("--data", help="data folder (default: the checkout's data/)")]
+
+
+def _fail(exc: DezsimError) -> typer.Exit:
+    Console(stderr=True).print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+    return typer.Exit(code=2)
+
+
+def _load(root: Path | None):
+    from dezsim.data import load
+
+    try:
+        return load(root)
+    except DezsimError as exc:
+        raise _fail(exc) from None
+
+
+def print_frame(frame: pd.DataFrame, title: str, index: bool = True) -> None:
+    """Print a DataFrame as a rich table."""
+    table = Table(title=title, title_justify="left", show_lines=False)
+    names = ([str(frame.index.name or "")] if index else []) + [str(c) for c in frame.columns]
+    for name in names:
+        table.add_column(name, overflow="fold")
+    for idx, row in frame.iterrows():
+        cells = [str(idx)] if index else []
+        table.add_row(*cells, *("" if pd.isna(v) else f"{v:g}" if isinstance(v, float) else str(v) for v in row))
+    console.print(table)
+
+
+@data_app.command("summary")
+def data_summary(data: DataDir = None) -> None:
+    """Counts of figures by region and kind, and of targets by region and year."""
+    from dezsim.datacheck import summary_tables
+
+    ds = _load(data)
+    for title, frame in summary_tables(ds).items():
+        print_frame(frame, title)
+    console.print(f"{len(ds.figures)} figures ({len(ds.targets())} targets) from {len(ds.sources)} sources; "
+                  f"data hash {ds.digest[:12]}")
+
+
+@data_app.command("check")
+def data_check(
+    data: DataDir = None,
+    seeds: Annotated[Path | None, typer.Option(help="folder of the plan texts, to verify every quote")] = None,
+) -> None:
+    """Validate every row, verify quotes against the seeds, and report cross-level inconsistencies."""
+    from dezsim.datacheck import cross_level
+    from dezsim.quotes import default_seeds, missing_quotes
+
+    ds = _load(data)
+    console.print(f"[green]valid:[/] {len(ds.figures)} figures, {len(ds.regions)} regions, "
+                  f"{len(ds.indicators)} indicators, {len(ds.units)} units")
+    folder = seeds or default_seeds()
+    bad = None
+    if folder is not None and folder.is_dir():
+        bad = missing_quotes(ds, folder)
+        status = "[green]all found[/]" if bad.empty else f"[red]{len(bad)} not found[/]"
+        console.print(f"quotes checked against {folder}: {status}")
+        if not bad.empty:
+            print_frame(bad, "quotes not found in their seed", index=False)
+    else:
+        console.print("[yellow]seeds folder not found: quotes not verified[/] (pass --seeds DIR)")
+    report = cross_level(ds)
+    print_frame(report.drop(columns=["period_start"]), "cross-level comparison (children vs parent)", index=False)
+    counts = report.status.value_counts()
+    console.print(f"{counts.get('exceeds_parent', 0) + counts.get('mismatch', 0)} inconsistencies, "
+                  f"{counts.get('partial', 0)} partial, {counts.get('ok', 0)} consistent, "
+                  f"{counts.get('not_additive', 0)} not additive (reported, never changed)")
+    if bad is not None and not bad.empty:
+        raise typer.Exit(code=1)
+
+
+def main() -> None:  # pragma: no cover - thin wrapper for `python -m dezsim`
+    try:
+        app()
+    except DezsimError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(2)

@@ -1,0 +1,240 @@
+"""Load and validate ``data/``: the region tree, units, the indicator vocabulary and every figure.
+
+``data/`` is the single source of numbers taken from the plans and from public statistics. Every row is
+checked on load (types, closed sets, cross-references, per-row logic); a bad row raises
+:class:`~dezsim.errors.DataError` naming file, line, column, value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import pandas as pd
+
+from dezsim.errors import ConfigError, DataError
+from dezsim.tables import FILE, LINE, Column, cell_error, describe_allowed, nearest, read_table
+
+#: Relations a figure can state between the indicator and its value.
+RELATIONS = (">=", "<=", "=", "range")
+#: What a figure is: an observed level, a level target, a growth target, an observed growth, a policy magnitude.
+KINDS = ("baseline", "target", "growth_target", "observed_growth", "policy")
+#: How the value is measured over time (see data/README.md).
+BASES = ("stock", "flow", "share", "cumulative", "new_in_period", "growth")
+#: Units a growth figure may use whatever its indicator's own unit.
+GROWTH_UNITS = ("pct", "pct_per_year", "pct_points")
+#: Last year whose figures may enter calibration; later figures are kept for validation only.
+CALIBRATION_CUTOFF = 2020
+
+REGION_COLUMNS = [
+    Column("code"),
+    Column("name_zh"),
+    Column("name_en"),
+    Column("level", "int", bounds=(0, 3)),
+    Column("parent", required=False),
+    Column("modelled", "bool"),
+    Column("notes", required=False),
+]
+UNIT_COLUMNS = [Column("code"), Column("name_zh"), Column("pint"), Column("description")]
+INDICATOR_COLUMNS = [
+    Column("name"),
+    Column("unit"),
+    Column("description"),
+    Column("name_zh", required=False),
+    Column("modelled", "bool"),
+]
+SOURCE_COLUMNS = [Column("source"), Column("kind", allowed=("seed", "url")), Column("title")]
+FIGURE_COLUMNS = [
+    Column("id"),
+    Column("region"),
+    Column("indicator"),
+    Column("unit"),
+    Column("year", "int", bounds=(1990, 2035)),
+    Column("value", "float", required=False),
+    Column("upper", "float", required=False),
+    Column("relation", allowed=RELATIONS),
+    Column("kind", allowed=KINDS),
+    Column("basis", allowed=BASES),
+    Column("period_start", "int", required=False, bounds=(1990, 2035)),
+    Column("relative_to", required=False),
+    Column("scope", required=False),
+    Column("source"),
+    Column("quote"),
+    Column("notes", required=False),
+]
+
+
+def default_root() -> Path:
+    """The ``data/`` folder of this checkout (``DEZSIM_DATA`` overrides it)."""
+    import os
+
+    env = os.environ.get("DEZSIM_DATA")
+    return Path(env) if env else Path(__file__).resolve().parent.parent / "data"
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Validated contents of ``data/``.
+
+    Attributes
+    ----------
+    root : Path
+        The folder read.
+    regions, units, indicators, sources, figures : pandas.DataFrame
+        One row per region / unit / indicator / source / figure, as in the CSV files (see data/README.md).
+    """
+
+    root: Path
+    regions: pd.DataFrame
+    units: pd.DataFrame
+    indicators: pd.DataFrame
+    sources: pd.DataFrame
+    figures: pd.DataFrame = field(repr=False)
+
+    @cached_property
+    def digest(self) -> str:
+        """SHA-256 over every file read (provenance of a run's inputs)."""
+        h = hashlib.sha256()
+        for path in sorted(self.root.rglob("*.csv")):
+            h.update(path.relative_to(self.root).as_posix().encode())
+            h.update(path.read_bytes())
+        return h.hexdigest()
+
+    def targets(self) -> pd.DataFrame:
+        """Figures that are targets (level or growth)."""
+        return self.figures[self.figures.kind.isin(["target", "growth_target"])]
+
+    def calibration_figures(self) -> pd.DataFrame:
+        """Observed figures up to :data:`CALIBRATION_CUTOFF` (the only ones calibration may use)."""
+        f = self.figures
+        return f[f.kind.isin(["baseline", "observed_growth"]) & (f.year <= CALIBRATION_CUTOFF)]
+
+    def children(self, region: str) -> list[str]:
+        """Codes of the regions directly below ``region`` in the tree."""
+        self.require_region(region)
+        return self.regions.loc[self.regions.parent == region, "code"].tolist()
+
+    def leaves(self, root: str = "jiangsu") -> list[str]:
+        """Leaf regions under ``root`` (``root`` itself when it has no children), in file order."""
+        kids = self.children(root)
+        return [leaf for kid in kids for leaf in self.leaves(kid)] if kids else [root]
+
+    def require_region(self, code: str) -> None:
+        """Raise :class:`ConfigError` unless ``code`` is a known region."""
+        codes = self.regions.code.tolist()
+        if code not in codes:
+            raise ConfigError(f"unknown region {code!r}{nearest(code, codes)}; allowed: {describe_allowed(codes)}")
+
+    def require_indicator(self, name: str) -> None:
+        """Raise :class:`ConfigError` unless ``name`` is in the indicator vocabulary."""
+        names = self.indicators.name.tolist()
+        if name not in names:
+            raise ConfigError(f"unknown indicator {name!r}{nearest(name, names)}")
+
+
+def load(root: Path | str | None = None) -> Dataset:
+    """Read and validate every table under ``root`` (default: this checkout's ``data/``).
+
+    Raises
+    ------
+    DataError
+        On the first bad row, naming file, line, column, value and what is allowed.
+    """
+    root = Path(root) if root is not None else default_root()
+    if not root.is_dir():
+        raise DataError(f"{root}: data folder not found")
+    regions = read_table(root / "regions.csv", REGION_COLUMNS, display=_show(root, "regions.csv"))
+    _check_regions(regions)
+    units = read_table(root / "units.csv", UNIT_COLUMNS, display=_show(root, "units.csv"))
+    _check_unique(units, "code")
+    indicators = read_table(root / "indicators.csv", INDICATOR_COLUMNS, display=_show(root, "indicators.csv"))
+    _check_unique(indicators, "name")
+    _check_refs(indicators, "unit", set(units.code))
+    sources = read_table(root / "sources.csv", SOURCE_COLUMNS, display=_show(root, "sources.csv"))
+    _check_unique(sources, "source")
+    figures = _read_figures(root, regions, units, indicators, sources)
+    return Dataset(root, regions, units, indicators, sources, figures)
+
+
+def _show(root: Path, name: str) -> str:
+    return f"{root.name}/{name}"
+
+
+def _read_figures(root, regions, units, indicators, sources) -> pd.DataFrame:
+    paths = sorted((root / "figures").glob("*.csv"))
+    if not paths:
+        raise DataError(f"{root / 'figures'}: no figure tables (*.csv) found")
+    frames = [read_table(p, FIGURE_COLUMNS, display=_show(root, f"figures/{p.name}")) for p in paths]
+    figures = pd.concat(frames, ignore_index=True)
+    _check_unique(figures, "id")
+    _check_refs(figures, "region", set(regions.code))
+    _check_refs(figures, "relative_to", set(regions.code))
+    _check_refs(figures, "indicator", set(indicators.name))
+    _check_refs(figures, "unit", set(units.code))
+    _check_refs(figures, "source", set(sources.source))
+    unit_of = dict(zip(indicators.name, indicators.unit, strict=True))
+    for row in figures.to_dict("records"):
+        _check_figure_logic(row, unit_of)
+    return figures
+
+
+def _check_regions(regions: pd.DataFrame) -> None:
+    _check_unique(regions, "code")
+    _check_refs(regions, "parent", set(regions.code))
+    level = dict(zip(regions.code, regions.level, strict=True))
+    for row in regions.to_dict("records"):
+        parent = row["parent"]
+        if pd.notna(parent) and level[parent] != row["level"] - 1:
+            raise cell_error(row[FILE], row[LINE], "parent", parent,
+                             f"is at level {level[parent]}; a parent must be one level above ({row['level'] - 1})")
+
+
+def _check_unique(frame: pd.DataFrame, column: str) -> None:
+    dup = frame[frame[column].duplicated()]
+    if len(dup):
+        row = dup.iloc[0]
+        first = frame[frame[column] == row[column]].iloc[0]
+        raise cell_error(row[FILE], row[LINE], column, row[column],
+                         f"duplicate; first used at {first[FILE]}:{first[LINE]}")
+
+
+def _check_refs(frame: pd.DataFrame, column: str, allowed: set[str]) -> None:
+    bad = frame[frame[column].notna() & ~frame[column].isin(allowed)]
+    if len(bad):
+        row = bad.iloc[0]
+        value = row[column]
+        raise cell_error(row[FILE], row[LINE], column, value,
+                         f"unknown{nearest(value, allowed)}; allowed: {describe_allowed(allowed)}")
+
+
+def _check_figure_logic(row: dict, unit_of: dict[str, str]) -> None:
+    """Cross-column rules of one figure (see data/README.md)."""
+
+    row = {k: (None if not isinstance(v, str) and pd.isna(v) else v) for k, v in row.items()}
+
+    def fail(column: str, why: str) -> DataError:
+        return cell_error(row[FILE], row[LINE], column, row[column], why)
+
+    if row["value"] is None and row["relative_to"] is None:
+        raise fail("value", "empty; a figure needs a value unless it is relative_to another region")
+    if row["relation"] == "range":
+        if row["upper"] is None or row["value"] is None or row["upper"] < row["value"]:
+            raise fail("upper", f"relation 'range' needs an upper bound >= value ({row['value']})")
+    elif row["upper"] is not None:
+        raise fail("upper", f"given, but relation is {row['relation']!r}; only 'range' has an upper bound")
+    growth = row["basis"] == "growth"
+    if (row["kind"] in ("growth_target", "observed_growth")) != growth:
+        raise fail("basis", f"kind {row['kind']!r} and basis {row['basis']!r} disagree; "
+                            "growth kinds go with basis 'growth' and only they do")
+    if row["basis"] in ("new_in_period", "growth") and row["period_start"] is None:
+        raise fail("period_start", f"empty; basis {row['basis']!r} needs the year its period starts from")
+    if row["period_start"] is not None and row["period_start"] >= row["year"]:
+        raise fail("period_start", f"not before year {row['year']}")
+    expected = unit_of[row["indicator"]]
+    if row["unit"] != expected and not (growth and row["unit"] in GROWTH_UNITS):
+        allowed = expected + (f" (or {', '.join(GROWTH_UNITS)} for growth)" if growth else "")
+        raise fail("unit", f"indicator {row['indicator']!r} is measured in {allowed}")
+    if row["unit"] in ("pct", "ratio") and not growth and row["value"] is not None and row["value"] < 0:
+        raise fail("value", "negative level; allowed: >= 0")

@@ -1,0 +1,47 @@
+"""Verify that every figure's quote is an exact substring of the document it cites."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from dezsim.data import Dataset
+
+
+def default_seeds() -> Path | None:
+    """``../shared/seeds`` beside the checkout, if it exists (``DEZSIM_SEEDS`` overrides it)."""
+    import os
+
+    env = os.environ.get("DEZSIM_SEEDS")
+    path = Path(env) if env else Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
+    return path if path.is_dir() else None
+
+
+def missing_quotes(ds: Dataset, seeds: Path) -> pd.DataFrame:
+    """Figures citing a seed file whose quote is not found in that file verbatim.
+
+    Parameters
+    ----------
+    ds : Dataset
+        Loaded data.
+    seeds : Path
+        Folder holding the seed texts named in the ``source`` column.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``id, source, quote, problem`` for each failure (empty when all quotes are exact).
+    """
+    seed_sources = set(ds.sources.loc[ds.sources.kind == "seed", "source"])
+    rows, texts = [], {}
+    for fig in ds.figures[ds.figures.source.isin(seed_sources)].itertuples():
+        if fig.source not in texts:
+            path = seeds / fig.source
+            texts[fig.source] = path.read_text(encoding="utf-8") if path.is_file() else None
+        text = texts[fig.source]
+        if text is None:
+            rows.append((fig.id, fig.source, fig.quote, "seed file missing"))
+        elif "\n" in fig.quote or fig.quote not in text:
+            rows.append((fig.id, fig.source, fig.quote, "quote not in seed"))
+    return pd.DataFrame(rows, columns=["id", "source", "quote", "problem"])

@@ -1,0 +1,34 @@
+"""Shared fixtures and the hypothesis profiles (``ci`` is derandomized: same examples every run)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+from dezsim.data import default_root, load
+
+settings.register_profile("ci", derandomize=True, max_examples=60, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("dev", max_examples=100, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+REPO = Path(__file__).resolve().parent.parent
+SEEDS = REPO.parent / "shared" / "seeds"
+
+
+@pytest.fixture(scope="session")
+def dataset():
+    """The checkout's data/, loaded once."""
+    return load()
+
+
+@pytest.fixture
+def data_copy(tmp_path) -> Path:
+    """A writable copy of data/ to corrupt in a test."""
+    dest = tmp_path / "data"
+    shutil.copytree(default_root(), dest)
+    return dest

@@ -1,0 +1,75 @@
+"""Cross-level report and the `dezsim data` commands."""
+
+from __future__ import annotations
+
+import csv
+
+from typer.testing import CliRunner
+
+from dezsim.cli import app
+from dezsim.data import load
+from dezsim.datacheck import cross_level
+
+from .test_data_loader import GOOD, write_data
+
+runner = CliRunner()
+
+
+def test_cross_level_flags_children_above_parent_and_partial_sums():
+    rows = [GOOD | {"id": "a", "region": "suzhou", "value": "1000"},
+            GOOD | {"id": "b", "region": "taicang", "value": "700"},
+            GOOD | {"id": "c", "region": "wuzhong", "value": "500"},
+            GOOD | {"id": "d", "region": "suzhou", "year": "2022", "value": "5000"},
+            GOOD | {"id": "e", "region": "taicang", "year": "2022", "value": "700"}]
+    report = cross_level(load(write_data(rows))).set_index("year")
+    assert report.loc[2023, "status"] == "exceeds_parent"
+    assert report.loc[2023, "children_sum"] == 1200
+    assert report.loc[2023, "children_covered"] == "2/10"
+    assert report.loc[2022, "status"] == "partial"
+
+
+def test_cross_level_ratios_are_not_summed():
+    share = {"indicator": "core_industry_share_gdp", "unit": "pct", "basis": "share", "value": "18"}
+    rows = [GOOD | share | {"id": "a", "region": "suzhou"}, GOOD | share | {"id": "b", "region": "taicang"}]
+    report = cross_level(load(write_data(rows)))
+    assert report.status.tolist() == ["not_additive"]
+
+
+def test_data_summary_and_check_run_on_the_real_data():
+    result = runner.invoke(app, ["data", "summary"])
+    assert result.exit_code == 0, result.output
+    assert "targets by region and year" in result.output
+    result = runner.invoke(app, ["data", "check"])
+    assert result.exit_code == 0, result.output
+    assert "inconsistencies" in result.output
+
+
+def test_bad_data_prints_one_line_and_exits_2(tmp_path):
+    root = write_data([GOOD | {"relation": "≥"}])
+    result = runner.invoke(app, ["data", "check", "--data", str(root)])
+    assert result.exit_code == 2
+    lines = [ln for ln in result.output.splitlines() if ln.strip()]
+    assert len(lines) == 1 and "column 'relation'" in lines[0] and "t.csv:2" in lines[0]
+
+
+def test_check_fails_when_a_quote_is_not_in_its_seed(tmp_path):
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / GOOD["source"]).write_text("nothing quoted here", encoding="utf-8")
+    result = runner.invoke(app, ["data", "check", "--data", str(write_data([GOOD])), "--seeds", str(seeds)])
+    assert result.exit_code == 1
+    assert "1 not found" in result.output
+
+
+def test_public_figures_quote_the_reference_table(dataset):
+    from .conftest import REPO
+
+    reference = REPO.parent / "shared" / "reference" / "public_facts_to_2020.csv"
+    if not reference.is_file():
+        import pytest
+        pytest.skip(f"reference table not found at {reference}")
+    with open(reference, encoding="utf-8") as f:
+        pairs = {(r["source_url"], r["quote"]) for r in csv.DictReader(f)}
+    urls = set(dataset.sources.loc[dataset.sources.kind == "url", "source"])
+    public = dataset.figures[dataset.figures.source.isin(urls)]
+    assert all((r.source, r.quote) in pairs for r in public.itertuples())
