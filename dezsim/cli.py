@@ -96,6 +96,54 @@ def data_check(
         raise typer.Exit(code=1)
 
 
+KEY_INDICATORS = ("core_industry_share_gdp", "core_industry_va", "g5_base_stations", "g5_coverage", "dc_racks",
+                  "dc_pue_fleet", "invention_patents_digital")
+
+
+@app.command("run")
+def run_cmd(
+    scenario: Annotated[Path | None, typer.Argument(help="scenario YAML file (default: baseline)")] = None,
+    runs: Annotated[int, typer.Option(min=1, help="ensemble size")] = 200,
+    seed: Annotated[int, typer.Option(min=0, help="root seed")] = 0,
+    region: Annotated[list[str] | None, typer.Option(help="regions to show (repeatable)")] = None,
+    out: Annotated[Path | None, typer.Option(help="write the Results table to this Parquet file")] = None,
+) -> None:
+    """Project the SD core 2020-2025 and print median and 10-90 % range of the key indicators."""
+    from dezsim.simulate import run
+
+    try:
+        results = run(scenario, runs=runs, seed=seed)
+    except DezsimError as exc:
+        raise _fail(exc) from None
+    shown = region or ["jiangsu", "suzhou", "wuxi", "taicang", "wuzhong"]
+    q = results.quantiles()
+    q = q[q.indicator.isin(KEY_INDICATORS) & q.region.isin(shown) & q.year.isin([2020, 2023, 2025])]
+    q["range"] = [f"{m:,.4g} [{lo:,.4g}-{hi:,.4g}]" for lo, m, hi in zip(q.q10, q.q50, q.q90, strict=True)]
+    table = q.pivot_table(index=["indicator", "region"], columns="year", values="range", aggfunc="first",
+                          observed=True)
+    table.index = [f"{i} / {r}" for i, r in table.index]
+    print_frame(table, f"{results.frame.scenario.iloc[0]}: median [10-90 %] over {runs} runs, seed {seed}")
+    if out is not None:
+        console.print(f"results written to {results.to_parquet(out)}")
+
+
+@app.command("equations")
+def equations_cmd(
+    write: Annotated[bool, typer.Option("--write", help="write docs/equations.md instead of printing")] = False,
+) -> None:
+    """Print (or write to docs/equations.md) the SD equations generated from their sympy declarations."""
+    from dezsim.sd.equations import listing
+
+    text = listing() + "\n"
+    if write:
+        path = Path(__file__).resolve().parent.parent / "docs" / "equations.md"
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        console.print(f"wrote {path}")
+    else:
+        console.print(text, markup=False, highlight=False)
+
+
 def main() -> None:  # pragma: no cover - thin wrapper for `python -m dezsim`
     try:
         app()

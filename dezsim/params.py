@@ -1,0 +1,210 @@
+"""Every model parameter, declared once: name, unit, default, bounds, distribution, source, doc.
+
+Values that come from data/ say which figure ids they rest on; values that are modelling assumptions say so
+and carry wide bounds, to be narrowed by calibration. Units are pint expressions (a test parses each).
+An ensemble draws each uncertain parameter from its distribution within its bounds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from dezsim.errors import ConfigError
+from dezsim.tables import nearest
+
+DISTRIBUTIONS = ("uniform", "triangular", "fixed")
+
+
+@dataclass(frozen=True)
+class Param:
+    """One model parameter.
+
+    Attributes
+    ----------
+    name : str
+        Identifier used in scenario files, designs and results.
+    unit : str
+        pint expression (``"1/year"``, ``"count / (1e8 * yuan)"``, ``"dimensionless"``).
+    default : float
+        Value of a single deterministic run.
+    bounds : (float, float)
+        Inclusive range of admissible values (checked on every override).
+    distribution : {"uniform", "triangular", "fixed"}
+        How an ensemble draws it: uniform on ``bounds``, triangular with mode ``default``, or always ``default``.
+    source : str
+        Figure ids in data/ or "assumption: <reason>".
+    doc : str
+        One line for the parameter table.
+    group : str
+        Sub-model the parameter belongs to.
+    """
+
+    name: str
+    unit: str
+    default: float
+    bounds: tuple[float, float]
+    distribution: str
+    source: str
+    doc: str
+    group: str
+
+    def __post_init__(self) -> None:
+        lo, hi = self.bounds
+        if not (lo <= self.default <= hi) or self.distribution not in DISTRIBUTIONS:
+            raise ValueError(f"parameter {self.name}: default {self.default} outside {self.bounds} "
+                             f"or unknown distribution {self.distribution!r}")
+
+    def check(self, value: float, where: str = "") -> float:
+        """Return ``value`` as float, or raise :class:`ConfigError` naming the allowed range and unit."""
+        lo, hi = self.bounds
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{where}parameter {self.name!r} = {value!r}: not a number "
+                              f"(allowed: {lo} to {hi} {self.unit})") from None
+        if not (lo <= number <= hi):
+            raise ConfigError(f"{where}parameter {self.name!r} = {value!r}: out of range; "
+                              f"allowed: {lo} to {hi} {self.unit}")
+        return number
+
+    def draw(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """``n`` draws from the parameter's distribution (float64)."""
+        lo, hi = self.bounds
+        if self.distribution == "fixed" or lo == hi:
+            return np.full(n, self.default)
+        if self.distribution == "uniform":
+            return rng.uniform(lo, hi, n)
+        return rng.triangular(lo, self.default, hi, n)
+
+
+_A = "assumption: "
+
+
+def _p(name, unit, default, bounds, distribution, source, doc, group) -> Param:
+    return Param(name, unit, default, bounds, distribution, source, doc, group)
+
+
+PARAMS: tuple[Param, ...] = (
+    # --- GDP -------------------------------------------------------------------------------------------
+    _p("gdp_growth", "1/year", 0.07, (0.02, 0.10), "triangular",
+       "Suzhou nominal GDP 2015->2019 grew 7.3 %/yr (pub-044, pub-005); real growth 6-7.5 %/yr (pub-039..046)",
+       "Nominal GDP growth rate (continuous)", "gdp"),
+    # --- core industries -----------------------------------------------------------------------------
+    _p("ei_trend_growth", "1/year", 0.09, (0.03, 0.15), "triangular",
+       "Jiangsu electronic-information manufacturing revenue grew 9.54 %/yr in 2016-2020 (s003-004)",
+       "Trend growth of electronic-information manufacturing revenue", "core"),
+    _p("sw_trend_growth", "1/year", 0.085, (0.03, 0.15), "triangular",
+       "Jiangsu software & IT services revenue grew 8.87 %/yr in 2016-2020 (s003-005)",
+       "Trend growth of software and IT-services revenue", "core"),
+    _p("oc_trend_growth", "1/year", 0.10, (0.03, 0.18), "triangular",
+       _A + "other core industries (platforms, digital-factor-driven) grow a little faster than EI and software",
+       "Trend growth of the other core industries' revenue", "core"),
+    _p("ei_va_ratio", "dimensionless", 0.15, (0.10, 0.25), "triangular",
+       _A + "value added per unit revenue of electronics manufacturing is thin; bounded so that Jiangsu's 2020 "
+       "core share stays below its 10 % 2025 target (s003-025)",
+       "Value-added ratio of electronic-information manufacturing", "core"),
+    _p("sw_va_ratio", "dimensionless", 0.35, (0.25, 0.55), "triangular",
+       _A + "software and IT services are labour- and margin-intensive",
+       "Value-added ratio of software and IT services", "core"),
+    _p("oc_va_ratio", "dimensionless", 0.40, (0.25, 0.60), "triangular",
+       _A + "digital-factor-driven services", "Value-added ratio of the other core industries", "core"),
+    _p("oc_relative_size", "dimensionless", 0.10, (0.0, 0.5), "triangular",
+       _A + "2020 value added of the other core industries relative to EI + software value added",
+       "Initial other-core value added as a multiple of EI + software value added", "core"),
+    _p("ei_investment_response", "1/year", 0.3, (0.0, 1.0), "triangular",
+       _A + "revenue added per year per yuan/yr of extra digital investment", "EI response to extra investment",
+       "core"),
+    _p("sw_investment_response", "1/year", 0.2, (0.0, 1.0), "triangular",
+       _A + "as above", "Software response to extra investment", "core"),
+    _p("oc_investment_response", "1/year", 0.2, (0.0, 1.0), "triangular",
+       _A + "as above", "Other-core response to extra investment", "core"),
+    _p("ei_demand_capture", "dimensionless", 0.3, (0.0, 0.6), "triangular",
+       _A + "share of firms' extra transformation spending bought from local EI makers",
+       "EI share of extra transformation demand", "core"),
+    _p("sw_demand_capture", "dimensionless", 0.4, (0.0, 0.7), "triangular",
+       _A + "share bought from local software and IT-service firms", "Software share of extra demand", "core"),
+    _p("oc_demand_capture", "dimensionless", 0.2, (0.0, 0.5), "triangular",
+       _A + "share bought from other local core industries", "Other-core share of extra demand", "core"),
+    _p("digital_investment_extra", "dimensionless", 0.0, (0.0, 0.05), "fixed",
+       _A + "policy lever: digital investment above the 2020 regime, as a share of GDP (0 = trend)",
+       "Extra digital investment, share of GDP", "core"),
+    _p("transformation_demand_extra", "dimensionless", 0.0, (0.0, 0.05), "fixed",
+       _A + "firms' transformation spending above the 2020 regime, share of GDP (the agents supply it when coupled)",
+       "Extra transformation demand, share of GDP", "core"),
+    # --- 5G ------------------------------------------------------------------------------------------
+    _p("g5_ceiling_per_gdp", "count / (1e8 * yuan)", 1.834, (1.2, 2.8), "triangular",
+       "Suzhou: 37000 stations = full coverage (s001a-158) over 2020 GDP 20170.5 (pub-006); other regions scaled "
+       "by 2020 GDP (assumption)", "5G stations needed for full coverage per 100m yuan of 2020 GDP", "g5"),
+    _p("g5_bass_p", "1/year", 0.15, (0.01, 0.5), "uniform",
+       _A + "external (policy-driven) build coefficient of the Bass diffusion; calibrated to Suzhou 2019->2020 "
+       "(pub-004, s001a-037)", "Bass innovation coefficient for 5G build-out", "g5"),
+    _p("g5_bass_q", "1/year", 0.5, (0.05, 1.5), "uniform",
+       _A + "internal (network-effect) build coefficient", "Bass imitation coefficient for 5G build-out", "g5"),
+    _p("g5_capex_share_gdp", "dimensionless", 0.003, (0.0005, 0.01), "triangular",
+       _A + "operators' 5G station capex as a share of GDP; Suzhou's 12039 stations of 2020 (s001a-036) at the "
+       "default cost are 0.24 % of its GDP", "5G capex, share of GDP", "g5"),
+    _p("g5_station_cost", "1e8 * yuan", 0.004, (0.002, 0.006), "triangular",
+       _A + "about 400,000 yuan per macro station including its share of transmission", "Cost of one 5G station",
+       "g5"),
+    # --- data centres --------------------------------------------------------------------------------
+    _p("dc_pue_existing", "dimensionless", 1.6, (1.4, 1.9), "triangular",
+       _A + "IT-load-weighted PUE of racks in service at end-2020", "PUE of the pre-2021 rack vintage", "dc"),
+    _p("dc_pue_new_2020", "dimensionless", 1.4, (1.25, 1.5), "triangular",
+       _A + "PUE of racks built in 2020", "New-build PUE in 2020", "dc"),
+    _p("dc_pue_floor", "dimensionless", 1.1, (1.04, 1.2), "triangular",
+       _A + "physical floor of new-build PUE with today's cooling technology (must stay above 1.0)",
+       "Floor of the new-build PUE learning curve", "dc"),
+    _p("dc_pue_learning", "1/year", 0.10, (0.0, 0.3), "triangular",
+       _A + "rate at which new-build PUE approaches its floor", "Learning rate of new-build PUE", "dc"),
+    _p("dc_pue_cap", "dimensionless", 3.0, (1.04, 3.0), "fixed",
+       _A + "policy cap on new-build PUE; 3.0 = no cap (scenarios set e.g. 1.25 as Suzhou's plan, s001a-157)",
+       "Policy cap on new-build PUE", "dc"),
+    _p("dc_retrofit_pue_penalty", "dimensionless", 0.05, (0.0, 0.2), "triangular",
+       _A + "a retrofitted hall ends a little above a new build's PUE", "PUE of retrofits above new builds",
+       "dc"),
+    _p("dc_rack_lifetime", "year", 12.0, (8.0, 20.0), "triangular",
+       _A + "mean service life of a rack", "Mean rack lifetime (retirement rate = 1/lifetime)", "dc"),
+    _p("dc_retrofit_rate", "1/year", 0.02, (0.0, 0.10), "triangular",
+       _A + "share of older racks retrofitted per year", "Retrofit rate of racks of earlier vintages", "dc"),
+    _p("dc_demand_elasticity", "dimensionless", 1.0, (0.5, 1.5), "triangular",
+       _A + "elasticity of desired racks to core-industry value added", "Rack demand elasticity", "dc"),
+    _p("dc_adjustment_time", "year", 1.0, (0.25, 3.0), "triangular",
+       _A + "time to close the gap between desired and installed racks", "Rack build adjustment time", "dc"),
+    _p("dc_build_program", "count / year", 0.0, (0.0, 50000.0), "fixed",
+       _A + "policy lever: racks built per year beyond demand (planned campuses)", "Extra racks built per year",
+       "dc"),
+    _p("dc_it_load_2020", "kW", 5.0, (3.0, 8.0), "triangular",
+       _A + "mean IT load per rack of the 2020 vintage", "IT load per rack, 2020 vintage", "dc"),
+    _p("dc_density_growth", "1/year", 0.05, (0.0, 0.15), "triangular",
+       _A + "IT load per rack rises with each vintage", "Growth of IT load per rack by vintage", "dc"),
+    _p("dc_utilisation", "dimensionless", 0.6, (0.3, 0.9), "triangular",
+       _A + "average IT-load utilisation", "Average utilisation of rack IT capacity", "dc"),
+    # --- patents ---------------------------------------------------------------------------------------
+    _p("patent_rate", "count / (1e8 * yuan)", 0.5, (0.1, 2.0), "triangular",
+       _A + "digital invention patents granted per year per 100m yuan of core value added",
+       "Invention-patent grants per unit of core value added", "patents"),
+    _p("patent_lapse", "1/year", 0.08, (0.03, 0.15), "triangular",
+       _A + "share of valid invention patents lapsing per year", "Lapse rate of valid invention patents",
+       "patents"),
+    _p("pct_rate", "count / (1e8 * yuan)", 0.1, (0.02, 0.5), "triangular",
+       _A + "PCT applications per year per 100m yuan of core value added", "PCT applications per core value added",
+       "patents"),
+)
+
+BY_NAME: Mapping[str, Param] = {p.name: p for p in PARAMS}
+
+
+def get(name: str, where: str = "") -> Param:
+    """The declared parameter ``name``; unknown names raise :class:`ConfigError` with the nearest match."""
+    try:
+        return BY_NAME[name]
+    except KeyError:
+        raise ConfigError(f"{where}unknown parameter {name!r}{nearest(name, BY_NAME)}") from None
+
+
+def defaults() -> dict[str, float]:
+    """Default value of every parameter."""
+    return {p.name: p.default for p in PARAMS}

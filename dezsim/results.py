@@ -1,0 +1,109 @@
+"""Results: one tidy table, the run design and provenance; xarray view; Parquet round-trip."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from dezsim.errors import DezsimError
+
+COLUMNS = ["scenario", "run", "region", "year", "indicator", "value"]
+_META_DESIGN = b"dezsim.design"
+_META_PROVENANCE = b"dezsim.provenance"
+
+
+@dataclass(frozen=True)
+class Results:
+    """Outputs of one or more runs.
+
+    Attributes
+    ----------
+    frame : pandas.DataFrame
+        Columns ``scenario, run, region, year, indicator, value`` (end-of-year values; indicator names and units
+        from ``data/indicators.csv``).
+    design : pandas.DataFrame
+        One row per ``run``: its seed and every parameter value it used.
+    provenance : dict
+        Code version, data hash, seed, scenario and horizon.
+    """
+
+    frame: pd.DataFrame
+    design: pd.DataFrame
+    provenance: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_arrays(cls, scenario: str, arrays: dict[str, np.ndarray], regions: list[str], years: list[int],
+                    design: pd.DataFrame, provenance: dict) -> Results:
+        """Build from indicator arrays shaped (run, region, year)."""
+        runs = design["run"].to_numpy()
+        n_e, n_r, n_y = next(iter(arrays.values())).shape
+        idx = pd.MultiIndex.from_product([runs, regions, years], names=["run", "region", "year"])
+        parts = []
+        for name, values in arrays.items():
+            part = idx.to_frame(index=False)
+            part["indicator"] = name
+            part["value"] = values.reshape(n_e * n_r * n_y)
+            parts.append(part)
+        frame = pd.concat(parts, ignore_index=True)
+        frame.insert(0, "scenario", scenario)
+        for col in ("scenario", "region", "indicator"):
+            frame[col] = frame[col].astype("category")
+        return cls(frame[COLUMNS], design.reset_index(drop=True), dict(provenance))
+
+    def select(self, indicator: str | None = None, region: str | None = None, year: int | None = None) -> pd.DataFrame:
+        """Rows matching the given indicator / region / year."""
+        f = self.frame
+        mask = np.ones(len(f), dtype=bool)
+        for col, val in (("indicator", indicator), ("region", region), ("year", year)):
+            if val is not None:
+                mask &= (f[col] == val).to_numpy()
+        return f[mask]
+
+    def quantiles(self, q: tuple[float, ...] = (0.1, 0.5, 0.9)) -> pd.DataFrame:
+        """Quantiles over runs per scenario, region, year and indicator (columns named like ``q50``)."""
+        grouped = self.frame.groupby(["scenario", "indicator", "region", "year"], observed=True)["value"]
+        table = grouped.quantile(list(q)).unstack()
+        table.columns = [f"q{round(100 * c)}" for c in table.columns]
+        return table.reset_index()
+
+    def to_xarray(self):
+        """An ``xarray.DataArray`` with dims (scenario, indicator, region, run, year)."""
+        import xarray as xr
+
+        series = self.frame.set_index(["scenario", "indicator", "region", "run", "year"])["value"]
+        return xr.DataArray.from_series(series)
+
+    def to_parquet(self, path: str | Path) -> Path:
+        """Write the frame to Parquet with the design and provenance in the file's metadata."""
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        table = pa.Table.from_pandas(self.frame, preserve_index=False)
+        meta = dict(table.schema.metadata or {})
+        # Python's float repr round-trips exactly (pandas' to_json rounds to 15 digits).
+        meta[_META_DESIGN] = json.dumps(self.design.to_dict(orient="list")).encode()
+        meta[_META_PROVENANCE] = json.dumps(self.provenance, sort_keys=True).encode()
+        path = Path(path)
+        pq.write_table(table.replace_schema_metadata(meta), path)
+        return path
+
+    @classmethod
+    def from_parquet(cls, path: str | Path) -> Results:
+        """Read a file written by :meth:`to_parquet`; a foreign or damaged file raises :class:`DezsimError`."""
+        import pyarrow.parquet as pq
+
+        try:
+            table = pq.read_table(path)
+        except (OSError, ValueError) as exc:
+            raise DezsimError(f"{path}: not a readable results file ({exc})") from None
+        meta = table.schema.metadata or {}
+        if _META_DESIGN not in meta or list(table.column_names) != COLUMNS:
+            raise DezsimError(f"{path}: not a dezsim results file (columns {table.column_names}; "
+                              f"expected {COLUMNS} with design metadata)")
+        design = pd.DataFrame(json.loads(meta[_META_DESIGN].decode()))
+        provenance = json.loads(meta[_META_PROVENANCE].decode())
+        return cls(table.to_pandas(), design, provenance)

@@ -1,0 +1,70 @@
+"""From raw leaf outputs to indicators for leaves and parents.
+
+Parents are sums of their children for additive quantities; ratios (shares, coverage, PUE) are recomputed
+from the summed numerators and denominators, never averaged.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from dezsim.data import Dataset
+
+#: Indicator name -> (numerator raw key, denominator raw key or None, scale).
+INDICATORS: dict[str, tuple[str, str | None, float]] = {
+    "gdp": ("gdp", None, 1.0),
+    "core_industry_va": ("core_va", None, 1.0),
+    "core_industry_share_gdp": ("core_va", "gdp", 100.0),
+    "ei_manufacturing_revenue": ("ei", None, 1.0),
+    "software_revenue": ("sw", None, 1.0),
+    "g5_base_stations": ("g5", None, 1.0),
+    "g5_coverage": ("g5_covered", "g5_ceiling", 100.0),
+    "dc_racks": ("racks", None, 1.0),
+    "dc_pue_new": ("new_facility_load", "new_it_load", 1.0),
+    "dc_pue_fleet": ("facility_load", "it_load", 1.0),
+    "dc_energy": ("energy", None, 1.0),
+    "invention_patents_digital": ("patents", None, 1.0),
+    "pct_applications": ("pct", None, 1.0),
+}
+
+
+def output_regions(ds: Dataset, leaves: list[str]) -> tuple[list[str], np.ndarray]:
+    """Regions reported (leaves, then every ancestor up to the root) and the 0/1 matrix summing leaves into them.
+
+    Returns
+    -------
+    regions : list of str
+    membership : ndarray, shape (len(regions), len(leaves))
+    """
+    parent = dict(zip(ds.regions.code, ds.regions.parent, strict=True))
+    regions = list(leaves)
+    for leaf in leaves:
+        node = parent.get(leaf)
+        while isinstance(node, str):
+            if node not in regions:
+                regions.append(node)
+            node = parent.get(node)
+    member = np.zeros((len(regions), len(leaves)))
+    for j, leaf in enumerate(leaves):
+        node = leaf
+        while isinstance(node, str):
+            member[regions.index(node), j] = 1.0
+            node = parent.get(node)
+    return regions, member
+
+
+def indicators(raw: dict[str, np.ndarray], membership: np.ndarray) -> dict[str, np.ndarray]:
+    """Every indicator of :data:`INDICATORS` for all output regions, each shaped (ensemble, region, year)."""
+    summed = {key: np.einsum("rl,ely->ery", membership, raw[key]) for key in _needed()}
+    out = {}
+    for name, (num, den, scale) in INDICATORS.items():
+        if den is None:
+            out[name] = summed[num] * scale
+        else:
+            with np.errstate(invalid="ignore", divide="ignore"):
+                out[name] = np.where(summed[den] > 0, scale * summed[num] / summed[den], np.nan)
+    return out
+
+
+def _needed() -> set[str]:
+    return {k for num, den, _ in INDICATORS.values() for k in (num, den) if k is not None}

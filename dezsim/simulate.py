@@ -1,0 +1,117 @@
+"""run(scenario, runs, seed) -> Results: the top-level pipeline, readable on one screen."""
+
+from __future__ import annotations
+
+import subprocess
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from dezsim import __version__
+from dezsim import params as P
+from dezsim.config import Scenario, load_scenario
+from dezsim.data import Dataset, load
+from dezsim.errors import ConfigError
+from dezsim.results import Results
+from dezsim.sd.initial import initial_table
+from dezsim.sd.model import Horizon, Initial, run_core
+from dezsim.sd.outputs import indicators, output_regions
+from dezsim.seeding import component_rng, root_sequence
+
+
+def run(scenario: Scenario | str | Path | None = None, runs: int = 100, seed: int | None = 0, *,
+        central: bool = False, data: Dataset | None = None) -> Results:
+    """Simulate an ensemble of ``runs`` parameter sets under ``scenario``.
+
+    Parameters
+    ----------
+    scenario : Scenario, path or None
+        A scenario or its YAML file; None is the baseline (no overrides).
+    runs : int
+        Ensemble size (>= 1). Run k draws its parameters from its own stream, so results for run k do not
+        depend on ``runs``.
+    seed : int or None
+        Root seed; None draws fresh entropy, recorded in the provenance.
+    central : bool
+        Ignore uncertainty: one run at the parameters' defaults (``runs`` must be 1).
+    data : Dataset, optional
+        Loaded data/ (default: this checkout's).
+    """
+    scen = _as_scenario(scenario)
+    ds = data if data is not None else _data()
+    leaves = ds.leaves("jiangsu")
+    entropy = int(root_sequence(seed).entropy)
+    design = draw_design(runs, entropy, central)
+    par = parameter_arrays(design, scen, ds, leaves)
+    horizon = Horizon(scen.start, scen.end, scen.steps_per_year, scen.method)
+    raw = run_core(par, initial_stocks(ds, leaves), horizon)
+    regions, member = output_regions(ds, leaves)
+    provenance = {"code_version": code_version(), "data_hash": ds.digest, "seed": entropy,
+                  "scenario": scen.model_dump(), "runs": runs, "central": central}
+    return Results.from_arrays(scen.name, indicators(raw, member), regions, horizon.years, design, provenance)
+
+
+def _as_scenario(scenario: Scenario | str | Path | None) -> Scenario:
+    if scenario is None:
+        return Scenario(name="baseline")
+    if isinstance(scenario, Scenario):
+        return scenario
+    return load_scenario(scenario)
+
+
+@cache
+def _data() -> Dataset:
+    return load()
+
+
+def draw_design(runs: int, seed: int, central: bool = False) -> pd.DataFrame:
+    """One row per run: ``run``, ``seed`` and a value for every parameter."""
+    if isinstance(runs, bool) or not isinstance(runs, (int, np.integer)) or runs < 1:
+        raise ConfigError(f"runs = {runs!r}: allowed: a whole number >= 1")
+    if central:
+        if runs != 1:
+            raise ConfigError(f"runs = {runs}: a central run is a single run (allowed: 1)")
+        return pd.DataFrame([{"run": 0, "seed": seed, **P.defaults()}])
+    rows = []
+    for k in range(runs):
+        rng = component_rng(seed, "parameters", run=k)
+        rows.append({"run": k, "seed": seed, **{p.name: float(p.draw(rng, 1)[0]) for p in P.PARAMS}})
+    return pd.DataFrame(rows)
+
+
+def parameter_arrays(design: pd.DataFrame, scen: Scenario, ds: Dataset, leaves: list[str]) -> dict[str, np.ndarray]:
+    """Parameter arrays shaped (run, leaf region) from the design and the scenario's overrides."""
+    n = len(design)
+    par = {p.name: np.repeat(design[p.name].to_numpy(dtype=float)[:, None], len(leaves), axis=1)
+           for p in P.PARAMS}
+    for name, setting in scen.overrides.items():
+        if isinstance(setting, dict):
+            for region, value in setting.items():
+                ds.require_region(region)
+                cols = [leaves.index(leaf) for leaf in ds.leaves(region) if leaf in leaves]
+                par[name][:, cols] = value
+        else:
+            par[name][:] = setting
+    assert all(a.shape == (n, len(leaves)) for a in par.values())
+    return par
+
+
+def initial_stocks(ds: Dataset, leaves: list[str]) -> Initial:
+    """2020 stocks per leaf (see :mod:`dezsim.sd.initial` for the derivation)."""
+    table = initial_table(ds, leaves)
+    return Initial(gdp=table["gdp"].to_numpy(), ei=table["ei_manufacturing_revenue"].to_numpy(),
+                   sw=table["software_revenue"].to_numpy(), g5=table["g5_base_stations"].to_numpy(),
+                   racks=table["dc_racks"].to_numpy())
+
+
+@cache
+def code_version() -> str:
+    """Package version plus the git commit when run from a checkout."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=5,
+                              cwd=Path(__file__).resolve().parent, check=True).stdout.strip()
+        return f"{__version__}+g{head}"
+    except (OSError, subprocess.SubprocessError):
+        return __version__

@@ -1,0 +1,66 @@
+"""Parameter declarations: units parse, defaults sit in bounds, data-based defaults agree with data/."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pint
+import pytest
+
+from dezsim import params as P
+from dezsim.errors import ConfigError
+
+
+@pytest.fixture(scope="module")
+def ureg():
+    reg = pint.UnitRegistry()
+    reg.define("yuan = [currency_cny]")
+    return reg
+
+
+def test_every_parameter_unit_parses_with_pint(ureg):
+    for p in P.PARAMS:
+        assert ureg.parse_expression(p.unit).magnitude > 0, p.name  # "1e8 * yuan" carries a scale
+
+
+def test_declarations_are_complete():
+    names = [p.name for p in P.PARAMS]
+    assert len(names) == len(set(names))
+    for p in P.PARAMS:
+        assert p.bounds[0] <= p.default <= p.bounds[1], p.name
+        assert p.source and p.doc and p.group, p.name
+
+
+def test_sd_equations_use_exactly_the_declared_parameters():
+    from dezsim.sd import equations as eq
+
+    declared = set(P.BY_NAME)
+    assert set(eq.P) <= declared
+    # the rest are used by the vintage block or the initial state in dezsim.sd.model
+    assert declared - set(eq.P) == {"dc_pue_existing", "dc_retrofit_rate", "dc_it_load_2020", "dc_density_growth",
+                                    "dc_utilisation", "oc_relative_size"}
+
+
+def test_data_based_defaults_match_their_figures(dataset):
+    fig = dataset.figures.set_index("id")
+    cagr = (fig.loc["pub-005", "value"] / fig.loc["pub-044", "value"]) ** (1 / 4) - 1
+    assert P.BY_NAME["gdp_growth"].default == pytest.approx(math.log1p(cagr), abs=0.005)
+    assert P.BY_NAME["ei_trend_growth"].default == pytest.approx(math.log1p(fig.loc["s003-004", "value"] / 100), abs=0.005)
+    assert P.BY_NAME["sw_trend_growth"].default == pytest.approx(math.log1p(fig.loc["s003-005", "value"] / 100), abs=0.005)
+    ceiling = fig.loc["s001a-158", "value"] / fig.loc["pub-006", "value"]
+    assert P.BY_NAME["g5_ceiling_per_gdp"].default == pytest.approx(ceiling, rel=1e-3)
+
+
+def test_draws_stay_in_bounds():
+    rng = np.random.default_rng(0)
+    for p in P.PARAMS:
+        x = p.draw(rng, 500)
+        assert (x >= p.bounds[0]).all() and (x <= p.bounds[1]).all(), p.name
+
+
+def test_bad_values_and_names_are_rejected_with_range_and_unit():
+    with pytest.raises(ConfigError, match=r"parameter 'gdp_growth' = 0.5: out of range; allowed: 0.02 to 0.1 1/year"):
+        P.BY_NAME["gdp_growth"].check(0.5)
+    with pytest.raises(ConfigError, match=r"unknown parameter 'gdp_grwth' \(did you mean 'gdp_growth'\?\)"):
+        P.get("gdp_grwth")

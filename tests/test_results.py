@@ -1,0 +1,51 @@
+"""Results: tidy columns, design and provenance, xarray view, Parquet round-trip, bad files."""
+
+from __future__ import annotations
+
+import pytest
+
+from dezsim.errors import DezsimError
+from dezsim.results import COLUMNS, Results
+from dezsim.simulate import run
+
+
+@pytest.fixture(scope="module")
+def results():
+    return run(runs=3, seed=2)
+
+
+def test_tidy_frame_design_and_provenance(results, dataset):
+    f = results.frame
+    assert list(f.columns) == COLUMNS
+    assert set(f.indicator) <= set(dataset.indicators.name)
+    assert sorted(f.year.unique()) == list(range(2020, 2026))
+    assert set(f.region) == set(dataset.leaves()) | {"suzhou", "jiangsu"}
+    assert results.design.run.tolist() == [0, 1, 2]
+    assert {"seed", "gdp_growth", "dc_pue_floor"} <= set(results.design.columns)
+    assert results.provenance["data_hash"] == dataset.digest
+    assert results.provenance["seed"] == 2
+
+
+def test_to_xarray_has_the_five_dimensions(results):
+    da = results.to_xarray()
+    assert da.dims == ("scenario", "indicator", "region", "run", "year")
+    assert float(da.sel(indicator="dc_racks", region="jiangsu", run=0, year=2020).squeeze()) == pytest.approx(350000)
+
+
+def test_parquet_round_trip(results, tmp_path):
+    back = Results.from_parquet(results.to_parquet(tmp_path / "r.parquet"))
+    assert back.frame.astype(str).equals(results.frame.astype(str))
+    assert (back.frame.value.to_numpy() == results.frame.value.to_numpy()).all()
+    assert back.design.equals(results.design)
+    assert back.provenance == results.provenance
+
+
+def test_corrupt_and_foreign_files_are_rejected(results, tmp_path):
+    path = results.to_parquet(tmp_path / "r.parquet")
+    path.write_bytes(path.read_bytes()[:200])
+    with pytest.raises(DezsimError, match="not a readable results file"):
+        Results.from_parquet(path)
+    foreign = tmp_path / "f.parquet"
+    results.frame.rename(columns={"value": "v"}).to_parquet(foreign)
+    with pytest.raises(DezsimError, match="not a dezsim results file"):
+        Results.from_parquet(foreign)
