@@ -131,7 +131,8 @@ def run_cmd(
 def equations_cmd(
     write: Annotated[bool, typer.Option("--write", help="write docs/equations.md instead of printing")] = False,
 ) -> None:
-    """Print (or write to docs/equations.md) the SD equations generated from their sympy declarations."""
+    """Print the SD equations; with --write regenerate docs/equations.md and the compiled kernel's source."""
+    from dezsim.sd.codegen import write_kernel
     from dezsim.sd.equations import listing
 
     text = listing() + "\n"
@@ -139,7 +140,7 @@ def equations_cmd(
         path = Path(__file__).resolve().parent.parent / "docs" / "equations.md"
         path.parent.mkdir(exist_ok=True)
         path.write_text(text, encoding="utf-8")
-        console.print(f"wrote {path}")
+        console.print(f"wrote {path} and {write_kernel()}")
     else:
         console.print(text, markup=False, highlight=False)
 

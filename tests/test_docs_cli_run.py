@@ -17,6 +17,12 @@ def test_equation_listing_is_not_stale():
     assert DOC.read_text(encoding="utf-8") == listing() + "\n", "run `dezsim equations --write` and commit"
 
 
+def test_generated_kernel_is_not_stale():
+    from dezsim.sd.codegen import GENERATED, kernel_source
+
+    assert GENERATED.read_text(encoding="utf-8") == kernel_source(), "run `dezsim equations --write` and commit"
+
+
 def test_dezsim_run_prints_summary_and_writes_results(tmp_path):
     out = tmp_path / "r.parquet"
     result = CliRunner().invoke(app, ["run", "--runs", "4", "--seed", "3", "--out", str(out)])

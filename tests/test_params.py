@@ -38,7 +38,7 @@ def test_sd_equations_use_exactly_the_declared_parameters():
     declared = set(P.BY_NAME)
     assert set(eq.P) <= declared
     # the rest are used by the vintage block or the initial state in dezsim.sd.model
-    assert declared - set(eq.P) == {"dc_pue_existing", "dc_retrofit_rate", "dc_it_load_2020", "dc_density_growth",
+    assert declared - set(eq.P) == {"dc_pue_existing", "dc_it_load_2020", "dc_density_growth",
                                     "dc_utilisation", "oc_relative_size"}
 
 

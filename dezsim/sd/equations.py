@@ -4,12 +4,15 @@ From these declarations come (1) the vectorised numpy evaluation used by the int
 (:func:`compiled`), (2) the equation listing in ``docs/equations.md`` (:func:`listing`), and (3) closed forms
 for the tests. Time ``t`` is in years since the start of 2021 (end of 2020 = 0); money in 100m yuan.
 
-Scalar stocks per region: ``gdp``, ``ei`` (electronic-information manufacturing revenue), ``sw`` (software
-and IT-services revenue), ``oc`` (other core industries' revenue), ``g5`` (5G stations), ``patents`` (valid
+Stocks per region: ``gdp``, ``ei`` (electronic-information manufacturing revenue), ``sw`` (software and
+IT-services revenue), ``oc`` (other core industries' revenue), ``g5`` (5G stations), ``patents`` (valid
 digital invention patents), ``pct`` (PCT applications since 2020), ``nb_load`` and ``nb_facility``
 (cumulative IT and facility load of new builds, for the yearly new-build PUE), ``racks_built`` and
-``racks_retired`` (cumulative, for the conservation check). Rack vintages (racks and
-PUE-weighted racks per build year) are assembled in :mod:`dezsim.sd.model` from the flows declared here.
+``racks_retired`` (cumulative, for the conservation check), and the racks of data centres: ``rk_new`` and
+``hk_new`` (racks and PUE-weighted racks of the vintage being built this year), ``rk_old`` and ``hk_old``
+(all earlier vintages together). Earlier vintages share one linear fate (retirement and retrofit at constant
+rates), so within a year their sum is the only state the dynamics need; :mod:`dezsim.sd.model` keeps each
+vintage's racks and PUE by scaling them with the integrated decay at every year end.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ t = sp.Symbol("t", nonnegative=True)
 # Stocks.
 gdp, ei, sw, oc, g5, patents, pct, nb_load, nb_facility, racks_built, racks_retired = sp.symbols(
     "gdp ei sw oc g5 patents pct nb_load nb_facility racks_built racks_retired", nonnegative=True)
-racks_total = sp.Symbol("racks_total", nonnegative=True)  # sum over vintages, supplied by the model
+rk_new, hk_new, rk_old, hk_old = sp.symbols("rk_new hk_new rk_old hk_old", nonnegative=True)
 it_load_current = sp.Symbol("it_load_current", positive=True)  # kW per rack of the vintage being built
 
 # Region constants fixed at 2020.
@@ -38,9 +41,10 @@ P = {name: sp.Symbol(name, real=True) for name in (
     "transformation_demand_extra", "g5_ceiling_per_gdp", "g5_bass_p", "g5_bass_q", "g5_capex_share_gdp",
     "g5_station_cost", "dc_pue_new_2020", "dc_pue_floor", "dc_pue_learning", "dc_pue_cap",
     "dc_retrofit_pue_penalty", "dc_rack_lifetime", "dc_demand_elasticity", "dc_adjustment_time",
-    "dc_build_program", "patent_rate", "patent_lapse", "pct_rate")}
+    "dc_build_program", "dc_retrofit_rate", "patent_rate", "patent_lapse", "pct_rate")}
 
-SCALAR_STOCKS = (gdp, ei, sw, oc, g5, patents, pct, nb_load, nb_facility, racks_built, racks_retired)
+STOCKS = (gdp, ei, sw, oc, g5, patents, pct, nb_load, nb_facility, racks_built, racks_retired,
+          rk_new, hk_new, rk_old, hk_old)
 
 # ---- auxiliaries -------------------------------------------------------------------------------------
 core_va = P["ei_va_ratio"] * ei + P["sw_va_ratio"] * sw + P["oc_va_ratio"] * oc
@@ -53,6 +57,7 @@ g5_build = sp.Min(g5_build_demand, g5_build_capacity)
 pue_learned = P["dc_pue_floor"] + (P["dc_pue_new_2020"] - P["dc_pue_floor"]) * sp.exp(-P["dc_pue_learning"] * t)
 pue_new = sp.Max(P["dc_pue_floor"], sp.Min(P["dc_pue_cap"], pue_learned))
 pue_retrofit = pue_new + P["dc_retrofit_pue_penalty"]
+racks_total = rk_new + rk_old
 racks_desired = racks_2020 * (core_va / va_2020) ** P["dc_demand_elasticity"]
 rack_retire_rate = 1 / P["dc_rack_lifetime"]
 rack_build = (sp.Max(0, racks_desired - racks_total) / P["dc_adjustment_time"]
@@ -78,6 +83,10 @@ RATES: dict[sp.Symbol, sp.Expr] = {
     nb_facility: rack_build * it_load_current * pue_new,
     racks_built: rack_build,
     racks_retired: rack_retire_rate * racks_total,
+    rk_new: rack_build + P["dc_retrofit_rate"] * rk_old - rack_retire_rate * rk_new,
+    hk_new: rack_build * pue_new + P["dc_retrofit_rate"] * rk_old * pue_retrofit - rack_retire_rate * hk_new,
+    rk_old: -(rack_retire_rate + P["dc_retrofit_rate"]) * rk_old,
+    hk_old: -(rack_retire_rate + P["dc_retrofit_rate"]) * hk_old,
 }
 
 #: Named auxiliaries (also model outputs or inputs to the vintage block).
@@ -88,21 +97,20 @@ AUX: dict[str, sp.Expr] = {
 }
 
 #: Argument order of the compiled function.
-ARGS = (t, *SCALAR_STOCKS, racks_total, it_load_current, gdp_2020, va_2020, racks_2020, *P.values())
+ARGS = (t, *STOCKS, it_load_current, gdp_2020, va_2020, racks_2020, *P.values())
 
 
 @cache
-def compiled() -> Callable[..., tuple]:
-    """numpy function ``f(*ARGS) -> (rates of SCALAR_STOCKS..., rack_build, rack_retire_rate, pue_new,
-    pue_retrofit)`` built from the declarations with common-subexpression elimination."""
-    outputs = [RATES[s] for s in SCALAR_STOCKS] + [rack_build, rack_retire_rate, pue_new, pue_retrofit]
-    return sp.lambdify(ARGS, outputs, modules="numpy", cse=True)
+def compiled() -> Callable[..., list]:
+    """numpy function ``f(*ARGS) -> [d(stock)/dt for STOCKS]`` built from the declarations (with common
+    subexpressions eliminated); arguments broadcast, so one call covers every run and region."""
+    return sp.lambdify(ARGS, [RATES[s] for s in STOCKS], modules="numpy", cse=True)
 
 
 @cache
-def compiled_outputs() -> Callable[..., tuple]:
-    """numpy function ``f(*ARGS) -> (core_va, core_share, g5_coverage, pue_new)`` for recorded outputs."""
-    return sp.lambdify(ARGS, [core_va, core_share, g5_coverage, pue_new], modules="numpy", cse=True)
+def compiled_outputs() -> Callable[..., list]:
+    """numpy function ``f(*ARGS) -> [core_va, pue_new]`` for recorded outputs."""
+    return sp.lambdify(ARGS, [core_va, pue_new], modules="numpy", cse=True)
 
 
 def _latex(expr: sp.Expr) -> str:
@@ -115,16 +123,13 @@ def listing() -> str:
     lines = ["# dezsim system-dynamics equations", "",
              "Generated from `dezsim/sd/equations.py` by `dezsim equations --write`; do not edit by hand.",
              "Time $t$ in years from end-2020; money in 100m yuan; per region.", "", "## Stocks", ""]
-    for stock in SCALAR_STOCKS:
+    for stock in STOCKS:
         lines.append(f"$$\\frac{{d\\,{_latex(stock)}}}{{dt}} = {_latex(RATES[stock])}$$")
         lines.append("")
-    lines += ["Rack vintages $v$ (racks $R_v$, PUE-weighted racks $H_v$; $c$ = vintage of the current year):", "",
-              "$$\\frac{dR_c}{dt} = \\mathrm{rack\\_build} + \\rho \\sum_{v<c} R_v - \\mu R_c,\\quad"
-              "\\frac{dR_v}{dt} = -(\\mu + \\rho) R_v \\; (v<c)$$", "",
-              "$$\\frac{dH_c}{dt} = \\mathrm{rack\\_build}\\cdot\\mathrm{pue\\_new} + \\rho\\,\\mathrm{pue\\_retrofit}"
-              "\\sum_{v<c} R_v - \\mu H_c,\\quad \\frac{dH_v}{dt} = -(\\mu + \\rho) H_v \\; (v<c)$$", "",
-              "with $\\mu$ = rack_retire_rate and $\\rho$ = dc_retrofit_rate; fleet PUE "
-              "$= \\sum_v w_v H_v / \\sum_v w_v R_v$ with IT load per rack $w_v$ of vintage $v$.", "",
+    lines += ["At each year end the vintage built that year ($rk\\_new$, $hk\\_new$) joins the earlier ones "
+              "($rk\\_old$, $hk\\_old$); each earlier vintage is scaled by the year's integrated decay of the "
+              "old pool, so it keeps the PUE it was built with. Fleet PUE is $\\sum_v w_v H_v / \\sum_v w_v R_v$ "
+              "with IT load per rack $w_v$ of vintage $v$.", "",
               "## Auxiliaries", ""]
     for name, expr in AUX.items():
         lines.append(f"$$\\mathit{{{name.replace('_', chr(92) + '_')}}} = {_latex(expr)}$$")

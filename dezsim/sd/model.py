@@ -1,9 +1,10 @@
-"""Assemble the SD core: state layout, right-hand side, year-by-year integration and recorded outputs.
+"""Assemble the SD core: state, right-hand side, year-by-year integration, vintage book-keeping, outputs.
 
-The state is one array shaped (stock, ensemble, region): the scalar stocks of
-:data:`dezsim.sd.equations.SCALAR_STOCKS`, then racks ``R_v`` and PUE-weighted racks ``H_v`` for each vintage
-``v`` (0 = in service at end-2020, 1 = built in 2021, ...). Integration runs one calendar year at a time so
-that the vintage being built is fixed within each call (a year boundary is never inside a step).
+The state is one array shaped (stock, run, region) in :data:`dezsim.sd.equations.STOCKS` order.
+Integration runs one calendar year at a time: within a year the vintage being built is fixed, and at each
+year end it joins the earlier vintages (see :mod:`dezsim.sd.equations`). Two engines evaluate the same
+declarations: ``"numba"`` (compiled per cell from the generated kernel, the default) and ``"numpy"``
+(vectorised over cells with the pure step functions of :mod:`dezsim.sd.integrate`; the reference).
 """
 
 from __future__ import annotations
@@ -17,21 +18,24 @@ from dezsim.errors import SimulationError
 from dezsim.sd import equations as eq
 from dezsim.sd.integrate import integrate
 
-N_SCALAR = len(eq.SCALAR_STOCKS)
+IDX = {s.name: i for i, s in enumerate(eq.STOCKS)}
+N_STOCKS = len(eq.STOCKS)
 #: Hours per year, for energy from average load.
 HOURS_PER_YEAR = 8760.0
 #: kWh per GWh.
 KWH_PER_GWH = 1e6
+ENGINES = ("numba", "numpy")
 
 
 @dataclass(frozen=True)
 class Horizon:
-    """Time settings of a run: years ``start`` (initial state, end of year) to ``end``; steps per year; method."""
+    """Years ``start`` (initial state, end of year) to ``end``; steps per year; method; engine."""
 
     start: int = 2020
     end: int = 2025
     steps_per_year: int = 12
     method: str = "rk4"
+    engine: str = "numba"
 
     @property
     def n_years(self) -> int:
@@ -56,56 +60,67 @@ class Initial:
 
 
 def it_load_per_rack(par: Mapping[str, np.ndarray], n_vintages: int) -> np.ndarray:
-    """IT load per rack (kW) by vintage, shaped (vintage, ensemble, region)."""
+    """IT load per rack (kW) by vintage, shaped (vintage, run, region)."""
     v = np.arange(n_vintages).reshape(-1, 1, 1)
     return par["dc_it_load_2020"][None] * (1 + par["dc_density_growth"][None]) ** v
 
 
-def initial_state(par: Mapping[str, np.ndarray], init: Initial, n_vintages: int) -> tuple[np.ndarray, dict]:
-    """State at end-2020 and the region constants the equations need.
+def initial_state(par: Mapping[str, np.ndarray], init: Initial) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """State at end-2020 and the region constants (gdp_2020, va_2020, racks_2020).
 
-    The other core industries' revenue follows from ``oc_relative_size``: their value added is that multiple
-    of EI + software value added.
+    The other core industries' value added is ``oc_relative_size`` times EI + software value added; the
+    patent stock starts on its balanced-growth path (inflow / (lapse + growth)).
     """
     shape = par["gdp_growth"].shape
     ei_sw_va = par["ei_va_ratio"] * init.ei + par["sw_va_ratio"] * init.sw
-    oc0 = par["oc_relative_size"] * ei_sw_va / par["oc_va_ratio"]
-    x = np.zeros((N_SCALAR + 2 * n_vintages, *shape))
-    x[0], x[1], x[2], x[3], x[4] = init.gdp, init.ei, init.sw, oc0, init.g5
     va0 = (1 + par["oc_relative_size"]) * ei_sw_va
-    x[5] = par["patent_rate"] * va0 / (par["patent_lapse"] + par["gdp_growth"])  # on its balanced-growth path
-    x[N_SCALAR] = init.racks
-    x[N_SCALAR + n_vintages] = init.racks * par["dc_pue_existing"]
-    consts = {"gdp_2020": np.broadcast_to(init.gdp, shape), "va_2020": va0,
-              "racks_2020": np.broadcast_to(init.racks, shape)}
+    x = np.zeros((N_STOCKS, *shape))
+    x[IDX["gdp"]], x[IDX["ei"]], x[IDX["sw"]], x[IDX["g5"]] = init.gdp, init.ei, init.sw, init.g5
+    x[IDX["oc"]] = par["oc_relative_size"] * ei_sw_va / par["oc_va_ratio"]
+    x[IDX["patents"]] = par["patent_rate"] * va0 / (par["patent_lapse"] + par["gdp_growth"])
+    x[IDX["rk_old"]] = init.racks
+    x[IDX["hk_old"]] = init.racks * par["dc_pue_existing"]
+    consts = {"gdp_2020": np.broadcast_to(init.gdp, shape).copy(), "va_2020": va0,
+              "racks_2020": np.broadcast_to(init.racks, shape).copy()}
     return x, consts
 
 
-def make_rhs(par: Mapping[str, np.ndarray], consts: Mapping[str, np.ndarray], load: np.ndarray,
-             vintage: int) -> Callable[[float, np.ndarray], np.ndarray]:
-    """Right-hand side for a year in which racks are built into ``vintage`` (pure: returns a new array)."""
+def _const_args(par, consts) -> list[np.ndarray]:
+    return [consts["gdp_2020"], consts["va_2020"], consts["racks_2020"], *[par[s.name] for s in eq.P.values()]]
+
+
+def make_rhs(par: Mapping[str, np.ndarray], consts: Mapping[str, np.ndarray],
+             it_load_current: np.ndarray) -> Callable[[float, np.ndarray], np.ndarray]:
+    """Vectorised right-hand side for one year (pure: returns a new array, never modifies ``x``)."""
     f = eq.compiled()
-    pvals = [par[s.name] for s in eq.P.values()]
-    n_v = load.shape[0]
-    rho = par["dc_retrofit_rate"]
+    rest = _const_args(par, consts)
 
     def rhs(t: float, x: np.ndarray) -> np.ndarray:
-        racks, heat = x[N_SCALAR:N_SCALAR + n_v], x[N_SCALAR + n_v:]
-        total = racks.sum(axis=0)
-        *rates, build, mu, pue_new, pue_retro = f(t, *x[:N_SCALAR], total, load[vintage], consts["gdp_2020"],
-                                                   consts["va_2020"], consts["racks_2020"], *pvals)
-        dx = np.empty_like(x)
-        for i, rate in enumerate(rates):
-            dx[i] = rate
-        old = racks[:vintage].sum(axis=0)
-        leave = mu + rho
-        dx[N_SCALAR:N_SCALAR + n_v] = -leave * racks
-        dx[N_SCALAR + n_v:] = -leave * heat
-        dx[N_SCALAR + vintage] = build + rho * old - mu * racks[vintage]
-        dx[N_SCALAR + n_v + vintage] = build * pue_new + rho * old * pue_retro - mu * heat[vintage]
-        return dx
+        rates = f(t, *x, it_load_current, *rest)
+        return np.stack(np.broadcast_arrays(*rates))
 
     return rhs
+
+
+def _cell_arrays(par, consts, shape) -> tuple[np.ndarray, np.ndarray]:
+    """Parameters and constants laid out one row per cell, as the compiled kernel reads them."""
+    p = np.empty((int(np.prod(shape)), len(eq.P)))
+    for j, s in enumerate(eq.P.values()):
+        p[:, j] = np.broadcast_to(par[s.name], shape).ravel()
+    c = np.stack([consts[n].ravel() for n in ("gdp_2020", "va_2020", "racks_2020")], axis=1)
+    return p, c
+
+
+def _advance_year(x, par, consts, cells_pc, load_now, k: int, horizon: Horizon) -> np.ndarray:
+    if horizon.engine == "numpy":
+        rhs = make_rhs(par, consts, load_now)
+        return integrate(rhs, x, float(k), float(k + 1), horizon.steps_per_year, horizon.method)
+    from dezsim.sd.kernel import integrate_cells
+
+    cells = np.ascontiguousarray(x.reshape(N_STOCKS, -1).T)
+    integrate_cells(cells, *cells_pc, np.ascontiguousarray(load_now.ravel()), float(k), horizon.steps_per_year,
+                    horizon.method == "rk4")
+    return cells.T.reshape(x.shape)
 
 
 YearHook = Callable[[int, np.ndarray, dict], dict]
@@ -118,11 +133,11 @@ def run_core(par: Mapping[str, np.ndarray], init: Initial, horizon: Horizon,
     Parameters
     ----------
     par : mapping of str to ndarray
-        Every parameter of :mod:`dezsim.params`, shaped (ensemble, region).
+        Every parameter of :mod:`dezsim.params`, shaped (run, region).
     init : Initial
         2020 stocks per leaf region.
     horizon : Horizon
-        Years, steps per year and method.
+        Years, steps per year, method and engine.
     between_years : callable, optional
         ``hook(year_index, state, par) -> par`` called after each simulated year (the coupling to the agents);
         it returns the parameters for the next year and must not modify ``state``.
@@ -130,47 +145,69 @@ def run_core(par: Mapping[str, np.ndarray], init: Initial, horizon: Horizon,
     Returns
     -------
     dict of str to ndarray
-        Raw outputs shaped (ensemble, region, year): additive quantities from which every indicator (and every
-        parent region's indicator) is computed by :func:`dezsim.sd.outputs.indicators`.
+        Raw outputs shaped (run, region, year), additive across regions; indicators (and parents) follow in
+        :func:`dezsim.sd.outputs.indicators`.
     """
-    n_v = horizon.n_years + 1
+    if horizon.engine not in ENGINES or horizon.method not in ("rk4", "euler"):
+        raise SimulationError(f"engine {horizon.engine!r} / method {horizon.method!r}: allowed engines "
+                              f"{ENGINES}, methods ('rk4', 'euler')")
     par = dict(par)
-    x, consts = initial_state(par, init, n_v)
+    n_v = horizon.n_years + 1
+    x, consts = initial_state(par, init)
     load = it_load_per_rack(par, n_v)
-    records = [_record(x, par, consts, load, t=0.0, previous=None)]
+    vint_r = np.zeros((n_v, *x.shape[1:]))
+    vint_h = np.zeros_like(vint_r)
+    vint_r[0], vint_h[0] = x[IDX["rk_old"]], x[IDX["hk_old"]]
+    records = [_record(x, par, consts, load, vint_r, vint_h, t=0.0, previous=None)]
+    cells_pc = _cell_arrays(par, consts, x.shape[1:]) if horizon.engine == "numba" else None
     for k in range(horizon.n_years):
-        rhs = make_rhs(par, consts, load, vintage=k + 1)
-        x = integrate(rhs, x, float(k), float(k + 1), horizon.steps_per_year, horizon.method)
-        if not np.isfinite(x).all():
+        end = _advance_year(x, par, consts, cells_pc, load[k + 1], k, horizon)
+        if not np.isfinite(end).all():
             raise SimulationError(f"SD state not finite at end of {horizon.start + k + 1}; check parameter values")
-        records.append(_record(x, par, consts, load, t=float(k + 1), previous=records[-1]))
+        x = _close_vintage(x, end, vint_r, vint_h, k + 1)
+        records.append(_record(x, par, consts, load, vint_r, vint_h, t=float(k + 1), previous=records[-1]))
         if between_years is not None:
             par = dict(between_years(k, x, par))
-    return {key: np.stack([r[key] for r in records], axis=-1) for key in records[0]}
+            cells_pc = _cell_arrays(par, consts, x.shape[1:]) if horizon.engine == "numba" else None
+    return {key: np.stack([r[key] for r in records], axis=-1) for key in records[0] if not key.startswith("_")}
 
 
-def _record(x, par, consts, load, t: float, previous: dict | None) -> dict[str, np.ndarray]:
-    n_v = load.shape[0]
-    racks, heat = x[N_SCALAR:N_SCALAR + n_v], x[N_SCALAR + n_v:]
-    args = (t, *x[:N_SCALAR], racks.sum(axis=0), load[0], consts["gdp_2020"], consts["va_2020"],
-            consts["racks_2020"], *[par[s.name] for s in eq.P.values()])
-    va, _share, _cov, pue_new = eq.compiled_outputs()(*args)
-    it_load = (load * racks).sum(axis=0)
-    facility = (load * heat).sum(axis=0)
-    nb_load, nb_fac = x[7], x[8]
-    if previous is None:  # 2020: new-build PUE is the 2020 learning-curve value, weighted by the fleet's IT load
+def _close_vintage(start: np.ndarray, end: np.ndarray, vint_r: np.ndarray, vint_h: np.ndarray, v: int) -> np.ndarray:
+    """Book the year's vintage ``v`` and scale the earlier ones by the old pool's integrated decay (in place
+    on the vintage arrays); returns the state for the next year with the new vintage moved into the old pool."""
+    for stock, pool in (("rk_old", vint_r), ("hk_old", vint_h)):
+        before = start[IDX[stock]]
+        factor = np.divide(end[IDX[stock]], before, out=np.ones_like(before), where=before > 0)
+        pool[:v] *= factor
+    vint_r[v], vint_h[v] = end[IDX["rk_new"]], end[IDX["hk_new"]]
+    nxt = end.copy()
+    nxt[IDX["rk_old"]] += nxt[IDX["rk_new"]]
+    nxt[IDX["hk_old"]] += nxt[IDX["hk_new"]]
+    nxt[IDX["rk_new"]] = nxt[IDX["hk_new"]] = 0.0
+    return nxt
+
+
+def _record(x, par, consts, load, vint_r, vint_h, t: float, previous: dict | None) -> dict[str, np.ndarray]:
+    va, pue_new = eq.compiled_outputs()(t, *x, load[0], *_const_args(par, consts))
+    it_load = (load * vint_r).sum(axis=0)
+    facility = (load * vint_h).sum(axis=0)
+    nb_load, nb_fac = x[IDX["nb_load"]], x[IDX["nb_facility"]]
+    if previous is None:  # 2020: the learning curve's 2020 value, weighted by the fleet's IT load
         new_load, new_fac = it_load, it_load * pue_new
     else:
         new_load, new_fac = nb_load - previous["_nb_load"], nb_fac - previous["_nb_facility"]
     ceiling = par["g5_ceiling_per_gdp"] * consts["gdp_2020"]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        vintage_pue = np.where(vint_r > 0, vint_h / vint_r, np.nan)
+    shape = x.shape[1:]
     return {
-        "gdp": x[0].copy(), "core_va": np.broadcast_to(va, x[0].shape).copy(), "ei": x[1].copy(),
-        "sw": x[2].copy(), "g5": x[4].copy(), "g5_covered": np.minimum(x[4], ceiling), "g5_ceiling": ceiling,
-        "patents": x[5].copy(), "pct": x[6].copy(), "racks": racks.sum(axis=0), "it_load": it_load,
-        "facility_load": facility, "new_it_load": new_load, "new_facility_load": new_fac,
+        "gdp": x[IDX["gdp"]].copy(), "core_va": np.broadcast_to(va, shape).copy(), "ei": x[IDX["ei"]].copy(),
+        "sw": x[IDX["sw"]].copy(), "g5": x[IDX["g5"]].copy(), "g5_covered": np.minimum(x[IDX["g5"]], ceiling),
+        "g5_ceiling": ceiling, "patents": x[IDX["patents"]].copy(), "pct": x[IDX["pct"]].copy(),
+        "racks": vint_r.sum(axis=0), "it_load": it_load, "facility_load": facility,
+        "new_it_load": new_load, "new_facility_load": np.broadcast_to(new_fac, shape).copy(),
         "energy": facility * par["dc_utilisation"] * HOURS_PER_YEAR / KWH_PER_GWH,
+        "racks_built": x[IDX["racks_built"]].copy(), "racks_retired": x[IDX["racks_retired"]].copy(),
+        "pue_min": np.nanmin(vintage_pue, axis=0), "pue_max": np.nanmax(vintage_pue, axis=0),
         "_nb_load": nb_load.copy(), "_nb_facility": nb_fac.copy(),
-        "racks_built": x[9].copy(), "racks_retired": x[10].copy(),
-        "pue_min": np.where(racks > 0, heat / np.where(racks > 0, racks, 1), np.inf).min(axis=0),
-        "pue_max": np.where(racks > 0, heat / np.where(racks > 0, racks, 1), -np.inf).max(axis=0),
     }
