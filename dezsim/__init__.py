@@ -2,13 +2,30 @@
 
 Public surface (nothing runs on import)::
 
-    from dezsim import load_data
+    from dezsim import load_data, run
     ds = load_data()            # validated data/: regions, units, indicators, figures
+    res = run(runs=200, seed=0) # SD ensemble -> Results (tidy frame, design, provenance)
 """
 
 from dezsim.data import Dataset
 from dezsim.data import load as load_data
 from dezsim.errors import ConfigError, DataError, DezsimError, SimulationError
 
-__all__ = ["ConfigError", "DataError", "Dataset", "DezsimError", "SimulationError", "load_data"]
+
+def __getattr__(name: str):
+    # Lazy: importing dezsim stays cheap (no sympy/numba) until a simulation is asked for.
+    if name == "run":
+        from dezsim.simulate import run
+        return run
+    if name == "Results":
+        from dezsim.results import Results
+        return Results
+    if name in ("Scenario", "load_scenario"):
+        from dezsim import config
+        return getattr(config, name)
+    raise AttributeError(f"module 'dezsim' has no attribute {name!r}")
+
+
+__all__ = ["ConfigError", "DataError", "Dataset", "DezsimError", "Results", "Scenario", "SimulationError",
+           "load_data", "load_scenario", "run"]
 __version__ = "0.1.0"

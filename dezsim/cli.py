@@ -96,6 +96,16 @@ def data_check(
         raise typer.Exit(code=1)
 
 
+@data_app.command("initial")
+def data_initial(data: DataDir = None) -> None:
+    """The 2020 stocks of every region used to start the SD core, and how each was derived."""
+    from dezsim.sd.initial import derivation_notes
+
+    notes = derivation_notes(_load(data))
+    notes["value"] = notes["value"].map(lambda v: f"{v:,.1f}")
+    print_frame(notes, "2020 stocks by region (data, or allocated by the documented rule)", index=False)
+
+
 KEY_INDICATORS = ("core_industry_share_gdp", "core_industry_va", "g5_base_stations", "g5_coverage", "dc_racks",
                   "dc_pue_fleet", "invention_patents_digital")
 

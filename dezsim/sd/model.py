@@ -192,8 +192,9 @@ def _record(x, par, consts, load, vint_r, vint_h, t: float, previous: dict | Non
     it_load = (load * vint_r).sum(axis=0)
     facility = (load * vint_h).sum(axis=0)
     nb_load, nb_fac = x[IDX["nb_load"]], x[IDX["nb_facility"]]
-    if previous is None:  # 2020: the learning curve's 2020 value, weighted by the fleet's IT load
-        new_load, new_fac = it_load, it_load * pue_new
+    if previous is None:  # 2020: the observed-regime value (a scenario's cap acts from 2021), fleet-weighted
+        new_load = it_load
+        new_fac = it_load * np.maximum(par["dc_pue_floor"], par["dc_pue_new_2020"])
     else:
         new_load, new_fac = nb_load - previous["_nb_load"], nb_fac - previous["_nb_facility"]
     ceiling = par["g5_ceiling_per_gdp"] * consts["gdp_2020"]
