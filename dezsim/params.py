@@ -194,6 +194,102 @@ PARAMS: tuple[Param, ...] = (
        "patents"),
 )
 
+#: Firm and district agents (dezsim.abm). Rungs: 0 none, 1 diagnosed, 2 cloud-enabled, 3 smart workshop,
+#: 4 smart factory; a hazard is the yearly rate of climbing from the named rung's predecessor.
+AGENT_PARAMS: tuple[Param, ...] = (
+    _p("firms_per_gdp", "count / (1e8 * yuan)", 0.5453, (0.4, 0.7), "fixed",
+       "Suzhou: about 11000 above-size industrial firms (pub-008) over 2020 GDP 20170.5 (pub-006); used where a "
+       "region's count is not stated (Wuxi's 'more than 7000' in 2022, s004-007, is a later check)",
+       "Above-size industrial firms per 100m yuan of GDP", "agents"),
+    _p("smes_per_above_scale", "dimensionless", 10.4, (5.0, 20.0), "triangular",
+       "Wuxi: over 80000 industrial firms (s004-006), over 7000 of them above size (s004-007): 73000/7000",
+       "Below-size industrial firms (SMEs) per above-size firm", "agents"),
+    _p("firm_size_mean", "1e8 * yuan", 3.166, (2.5, 4.0), "fixed",
+       "Suzhou above-size industrial output 34823.9 (s001a-059) over about 11000 firms (pub-008)",
+       "Mean annual revenue of an above-size industrial firm", "agents"),
+    _p("firm_size_sigma", "dimensionless", 1.2, (0.6, 1.8), "triangular",
+       _A + "log-normal spread of firm revenue", "Log-sd of above-size firm revenue", "agents"),
+    _p("sme_size_mean", "1e8 * yuan", 0.05, (0.02, 0.1), "triangular",
+       _A + "below the 20-million-yuan above-size threshold", "Mean annual revenue of an SME", "agents"),
+    _p("hazard_diagnose", "1/year", 0.10, (0.01, 0.5), "triangular",
+       _A + "no-policy yearly rate of a first digital diagnosis; calibrated later", "Base hazard, rung 0 -> 1",
+       "agents"),
+    _p("hazard_cloud", "1/year", 0.08, (0.01, 0.4), "triangular",
+       _A + "no-policy yearly rate of moving onto the cloud", "Base hazard, rung 1 -> 2", "agents"),
+    _p("hazard_workshop", "1/year", 0.04, (0.005, 0.2), "triangular",
+       _A + "no-policy yearly rate of building a smart workshop", "Base hazard, rung 2 -> 3", "agents"),
+    _p("hazard_factory", "1/year", 0.02, (0.002, 0.1), "triangular",
+       _A + "no-policy yearly rate of becoming a smart factory", "Base hazard, rung 3 -> 4", "agents"),
+    _p("cost_share_diagnose", "dimensionless", 0.0005, (0.0001, 0.002), "triangular",
+       _A + "cost of a diagnosis relative to revenue (Wuxi paid about 20,000 yuan per free diagnosis: 8000万元 for "
+       "3000 + 1000 diagnoses, s004-011..013)", "Diagnosis cost / revenue^scale", "agents"),
+    _p("cost_share_project", "dimensionless", 0.03, (0.01, 0.08), "triangular",
+       _A + "capex of one rung of upgrade relative to revenue^scale", "Upgrade project cost / revenue^scale",
+       "agents"),
+    _p("cost_scale", "dimensionless", 0.8, (0.6, 1.0), "triangular",
+       _A + "project cost grows less than proportionally with firm size", "Size exponent of project cost",
+       "agents"),
+    _p("attractiveness_elasticity", "dimensionless", 1.0, (0.0, 2.0), "triangular",
+       _A + "hazard responds to a firm's benefit/cost (benefit ~ revenue, cost ~ revenue^cost_scale, net of "
+       "subsidy) relative to that of a mean-size firm without support", "Elasticity of hazard to payoff",
+       "agents"),
+    _p("peer_effect", "dimensionless", 1.0, (0.0, 3.0), "triangular",
+       _A + "hazard multiplier per unit share of upgraded peers (same region and sector)", "Peer effect", "agents"),
+    _p("infra_effect", "dimensionless", 0.5, (0.0, 2.0), "triangular",
+       _A + "hazard multiplier per unit 5G coverage for cloud and smart rungs", "Infrastructure effect", "agents"),
+    _p("init_share_diagnosed", "dimensionless", 0.30, (0.1, 0.6), "triangular",
+       _A + "share of above-size firms at rung >= 1 at end-2020", "Initial share diagnosed or higher", "agents"),
+    _p("init_share_cloud", "dimensionless", 0.15, (0.05, 0.4), "triangular",
+       _A + "share at rung >= 2 at end-2020", "Initial share cloud-enabled or higher", "agents"),
+    _p("init_share_workshop", "dimensionless", 0.05, (0.01, 0.15), "triangular",
+       _A + "share at rung >= 3 at end-2020", "Initial share with a smart workshop or higher", "agents"),
+    _p("init_share_factory", "dimensionless", 0.005, (0.0005, 0.03), "triangular",
+       _A + "share at rung 4 at end-2020", "Initial share of smart factories", "agents"),
+    _p("sme_initial_factor", "dimensionless", 0.3, (0.1, 0.8), "triangular",
+       _A + "SMEs start lower on the ladder than above-size firms", "SME initial shares / above-size shares",
+       "agents"),
+    _p("cloud_recognition", "dimensionless", 0.063, (0.03, 0.2), "triangular",
+       "Wujiang: 189 provincial star-rated cloud firms (s001a-118) among over 3000 cloud firms (s001a-119)",
+       "Share of new cloud-enabled firms rated as star cloud firms", "agents"),
+    _p("workshop_recognition", "dimensionless", 0.3, (0.1, 0.8), "triangular",
+       _A + "share of new smart workshops recognised as provincial or municipal demonstrations",
+       "Recognition share of smart workshops", "agents"),
+    _p("factory_recognition", "dimensionless", 0.3, (0.1, 0.8), "triangular",
+       _A + "share of new smart factories recognised as demonstrations", "Recognition share of smart factories",
+       "agents"),
+    _p("productivity_gain", "dimensionless", 0.03, (0.0, 0.1), "triangular",
+       _A + "GDP level gain if every above-size firm climbed one rung", "GDP gain per unit upgraded share", "agents"),
+    _p("racks_per_cloud_firm", "count", 0.2, (0.0, 1.0), "triangular",
+       _A + "data-centre racks needed per firm newly on the cloud", "Racks per newly cloud-enabled firm", "agents"),
+)
+
+#: District policy instruments (a scenario sets them per region; Wuxi's article gives the magnitudes).
+POLICY_PARAMS: tuple[Param, ...] = (
+    _p("policy_free_diagnosis", "dimensionless", 0.0, (0.0, 1.0), "fixed",
+       "lever; Wuxi: free digital diagnosis of all above-size firms within three years (s004-014)",
+       "Share of a diagnosis's cost the district pays", "policy"),
+    _p("policy_capex_subsidy", "dimensionless", 0.0, (0.0, 0.5), "fixed",
+       _A + "lever: share of an upgrade project's capex the district pays ('投入补助', s004-008)",
+       "Capex subsidy rate", "policy"),
+    _p("policy_interest_subsidy", "dimensionless", 0.0, (0.0, 0.05), "fixed",
+       "lever; Wuxi paid over 1.1亿元 of interest subsidy on over 58亿元 of technical-renovation investment "
+       "(s004-009, s004-010): about 0.019 of project cost", "Loan-interest subsidy as a share of project cost",
+       "policy"),
+    _p("policy_max_award", "1e8 * yuan", 0.1, (0.0, 1.0), "fixed",
+       "Wuxi: at most 1000万元 per demonstration or key technical-renovation project (s004-015)",
+       "Largest subsidy per project", "policy"),
+    _p("policy_budget_share_gdp", "dimensionless", 0.0, (0.0, 0.005), "fixed",
+       "lever; Wuxi 2022: 8000万元 for diagnoses (s004-011) plus over 1.1亿元 interest subsidy (s004-009) on 2020 "
+       "GDP 12370 (pub-009): about 0.00015 of GDP", "Yearly district support budget, share of GDP", "policy"),
+    _p("policy_adaptive", "dimensionless", 0.0, (0.0, 1.0), "fixed",
+       "lever: 1 = raise the capex subsidy when behind the target path, 0 = fixed instruments",
+       "Adaptive policy switch", "policy"),
+    _p("policy_adaptive_step", "dimensionless", 0.05, (0.0, 0.2), "fixed",
+       _A + "yearly rise of the capex subsidy rate while behind the target path", "Adaptive subsidy step", "policy"),
+)
+
+SD_PARAMS = PARAMS
+PARAMS = SD_PARAMS + AGENT_PARAMS + POLICY_PARAMS
 BY_NAME: Mapping[str, Param] = {p.name: p for p in PARAMS}
 
 

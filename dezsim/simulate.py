@@ -9,8 +9,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from dezsim import __version__
+from dezsim import __version__, coupling
 from dezsim import params as P
+from dezsim.coupling import AgentSettings
 from dezsim.config import Scenario, load_scenario
 from dezsim.data import Dataset, load
 from dezsim.errors import ConfigError
@@ -22,7 +23,7 @@ from dezsim.seeding import component_rng, root_sequence
 
 
 def run(scenario: Scenario | str | Path | None = None, runs: int = 100, seed: int | None = 0, *,
-        central: bool = False, data: Dataset | None = None) -> Results:
+        central: bool = False, agents: AgentSettings | None = AgentSettings(), data: Dataset | None = None) -> Results:
     """Simulate an ensemble of ``runs`` parameter sets under ``scenario``.
 
     Parameters
@@ -36,6 +37,9 @@ def run(scenario: Scenario | str | Path | None = None, runs: int = 100, seed: in
         Root seed; None draws fresh entropy, recorded in the provenance.
     central : bool
         Ignore uncertainty: one run at the parameters' defaults (``runs`` must be 1).
+    agents : AgentSettings or None
+        Couple the firm and district agents (default); None runs the SD core alone, with transformation
+        demand from the scenario.
     data : Dataset, optional
         Loaded data/ (default: this checkout's).
     """
@@ -46,11 +50,26 @@ def run(scenario: Scenario | str | Path | None = None, runs: int = 100, seed: in
     design = draw_design(runs, entropy, central)
     par = parameter_arrays(design, scen, ds, leaves)
     horizon = Horizon(scen.start, scen.end, scen.steps_per_year, scen.method)
-    raw = run_core(par, initial_stocks(ds, leaves), horizon)
+    raw = simulate_raw(par, ds, leaves, design, entropy, horizon, agents)
     regions, member = output_regions(ds, leaves)
     provenance = {"code_version": code_version(), "data_hash": ds.digest, "seed": entropy,
-                  "scenario": scen.model_dump(), "runs": runs, "central": central}
+                  "scenario": scen.model_dump(), "runs": runs, "central": central,
+                  "agents": None if agents is None else repr(agents)}
     return Results.from_arrays(scen.name, indicators(raw, member), regions, horizon.years, design, provenance)
+
+
+def simulate_raw(par: dict[str, np.ndarray], ds: Dataset, leaves: list[str], design: pd.DataFrame, seed: int,
+                 horizon: Horizon, agents: AgentSettings | None) -> dict[str, np.ndarray]:
+    """Raw leaf outputs (run, region, year) of the SD core, coupled to the agents unless ``agents`` is None."""
+    init = initial_stocks(ds, leaves)
+    if agents is None:
+        return run_core(par, init, horizon)
+    models = coupling.build_models(design, par, init.gdp, coupling.upgrade_targets(ds, leaves), seed, agents)
+    base = {name: par[name] for name in ("transformation_demand_extra", "dc_build_program", "gdp_growth")}
+    base["gdp_2020"] = np.broadcast_to(init.gdp, par["gdp_growth"].shape)
+    log = coupling.initial_log(models)
+    raw = run_core(par, init, horizon, before_year=coupling.make_hook(models, base, log))
+    return raw | coupling.agent_raw(log, par)
 
 
 def _as_scenario(scenario: Scenario | str | Path | None) -> Scenario:

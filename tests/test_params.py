@@ -35,11 +35,16 @@ def test_declarations_are_complete():
 def test_sd_equations_use_exactly_the_declared_parameters():
     from dezsim.sd import equations as eq
 
-    declared = set(P.BY_NAME)
+    declared = {p.name for p in P.SD_PARAMS}
     assert set(eq.P) <= declared
     # the rest are used by the vintage block or the initial state in dezsim.sd.model
     assert declared - set(eq.P) == {"dc_pue_existing", "dc_it_load_2020", "dc_density_growth",
                                     "dc_utilisation", "oc_relative_size"}
+
+
+def test_agent_and_policy_parameters_are_declared_too():
+    groups = {p.group for p in P.PARAMS}
+    assert {"agents", "policy"} <= groups
 
 
 def test_data_based_defaults_match_their_figures(dataset):
@@ -50,6 +55,14 @@ def test_data_based_defaults_match_their_figures(dataset):
     assert P.BY_NAME["sw_trend_growth"].default == pytest.approx(math.log1p(fig.loc["s003-005", "value"] / 100), abs=0.005)
     ceiling = fig.loc["s001a-158", "value"] / fig.loc["pub-006", "value"]
     assert P.BY_NAME["g5_ceiling_per_gdp"].default == pytest.approx(ceiling, rel=1e-3)
+    assert P.BY_NAME["firms_per_gdp"].default == pytest.approx(fig.loc["pub-008", "value"] / fig.loc["pub-006", "value"],
+                                                               rel=1e-3)
+    assert P.BY_NAME["firm_size_mean"].default == pytest.approx(fig.loc["s001a-059", "value"] / fig.loc["pub-008", "value"],
+                                                                rel=1e-3)
+    assert P.BY_NAME["smes_per_above_scale"].default == pytest.approx(
+        (fig.loc["s004-006", "value"] - fig.loc["s004-007", "value"]) / fig.loc["s004-007", "value"], rel=0.01)
+    assert P.BY_NAME["cloud_recognition"].default == pytest.approx(fig.loc["s001a-118", "value"] / fig.loc["s001a-119", "value"],
+                                                                   rel=0.01)
 
 
 def test_draws_stay_in_bounds():

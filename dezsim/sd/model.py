@@ -127,7 +127,7 @@ YearHook = Callable[[int, np.ndarray, dict], dict]
 
 
 def run_core(par: Mapping[str, np.ndarray], init: Initial, horizon: Horizon,
-             between_years: YearHook | None = None) -> dict[str, np.ndarray]:
+             before_year: YearHook | None = None) -> dict[str, np.ndarray]:
     """Integrate the SD core and record leaf-level raw outputs at each year end.
 
     Parameters
@@ -138,9 +138,9 @@ def run_core(par: Mapping[str, np.ndarray], init: Initial, horizon: Horizon,
         2020 stocks per leaf region.
     horizon : Horizon
         Years, steps per year, method and engine.
-    between_years : callable, optional
-        ``hook(year_index, state, par) -> par`` called after each simulated year (the coupling to the agents);
-        it returns the parameters for the next year and must not modify ``state``.
+    before_year : callable, optional
+        ``hook(year_index, state, par) -> par`` called before each simulated year with the state at its start
+        (the coupling to the agents); it returns the parameters for that year and must not modify ``state``.
 
     Returns
     -------
@@ -161,14 +161,14 @@ def run_core(par: Mapping[str, np.ndarray], init: Initial, horizon: Horizon,
     records = [_record(x, par, consts, load, vint_r, vint_h, t=0.0, previous=None)]
     cells_pc = _cell_arrays(par, consts, x.shape[1:]) if horizon.engine == "numba" else None
     for k in range(horizon.n_years):
+        if before_year is not None:
+            par = dict(before_year(k, x, par))
+            cells_pc = _cell_arrays(par, consts, x.shape[1:]) if horizon.engine == "numba" else None
         end = _advance_year(x, par, consts, cells_pc, load[k + 1], k, horizon)
         if not np.isfinite(end).all():
             raise SimulationError(f"SD state not finite at end of {horizon.start + k + 1}; check parameter values")
         x = _close_vintage(x, end, vint_r, vint_h, k + 1)
         records.append(_record(x, par, consts, load, vint_r, vint_h, t=float(k + 1), previous=records[-1]))
-        if between_years is not None:
-            par = dict(between_years(k, x, par))
-            cells_pc = _cell_arrays(par, consts, x.shape[1:]) if horizon.engine == "numba" else None
     return {key: np.stack([r[key] for r in records], axis=-1) for key in records[0] if not key.startswith("_")}
 
 

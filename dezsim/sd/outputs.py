@@ -25,6 +25,13 @@ INDICATORS: dict[str, tuple[str, str | None, float]] = {
     "dc_energy": ("energy", None, 1.0),
     "invention_patents_digital": ("patents", None, 1.0),
     "pct_applications": ("pct", None, 1.0),
+    # from the agents (coupled runs only)
+    "above_scale_firms": ("above_firms", None, 1.0),
+    "upgraded_firms_share": ("upgraded_above", "above_firms", 100.0),
+    "upgrade_projects": ("projects", None, 1.0),
+    "cloud_star_firms": ("cloud_recognised", None, 1.0),
+    "smart_workshops": ("workshops_recognised", None, 1.0),
+    "smart_factories": ("factories_recognised", None, 1.0),
 }
 
 
@@ -54,10 +61,13 @@ def output_regions(ds: Dataset, leaves: list[str]) -> tuple[list[str], np.ndarra
 
 
 def indicators(raw: dict[str, np.ndarray], membership: np.ndarray) -> dict[str, np.ndarray]:
-    """Every indicator of :data:`INDICATORS` for all output regions, each shaped (ensemble, region, year)."""
-    summed = {key: np.einsum("rl,ely->ery", membership, raw[key]) for key in _needed()}
+    """Every indicator of :data:`INDICATORS` whose inputs ``raw`` holds, for all output regions, each shaped
+    (ensemble, region, year)."""
+    summed = {key: np.einsum("rl,ely->ery", membership, raw[key]) for key in _needed() if key in raw}
     out = {}
     for name, (num, den, scale) in INDICATORS.items():
+        if num not in summed or (den is not None and den not in summed):
+            continue
         if den is None:
             out[name] = summed[num] * scale
         else:
