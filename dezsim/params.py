@@ -233,6 +233,9 @@ AGENT_PARAMS: tuple[Param, ...] = (
        _A + "hazard responds to a firm's benefit/cost (benefit ~ revenue, cost ~ revenue^cost_scale, net of "
        "subsidy) relative to that of a mean-size firm without support", "Elasticity of hazard to payoff",
        "agents"),
+    _p("own_cost_floor", "dimensionless", 0.2, (0.05, 0.5), "triangular",
+       _A + "share of a climb's cost a firm bears whatever the subsidy (staff time, disruption), so a free "
+       "diagnosis raises the hazard at most 1/floor-fold", "Unsubsidisable share of a climb's cost", "agents"),
     _p("peer_effect", "dimensionless", 1.0, (0.0, 3.0), "triangular",
        _A + "hazard multiplier per unit share of upgraded peers (same region and sector)", "Peer effect", "agents"),
     _p("infra_effect", "dimensionless", 0.5, (0.0, 2.0), "triangular",

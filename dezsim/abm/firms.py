@@ -32,9 +32,11 @@ class Firm(mesa.Agent):
         """Draw this period's decision; ask the district for support if the offer matters."""
         model = self.model
         me = self.as_arrays()
-        cost = rule.project_cost(me.rung, me.size, model.par)
+        terms = rule.firm_terms(me.size, model.par)
+        cost = rule.next_cost(me.rung, terms)
         offer = rule.subsidy_offer(me.rung, cost, me.region, model.support())
-        h_pol, h_none = rule.hazards(me, model.peers_of(self), model.coverage, offer, cost, model.par)
+        h_pol, h_none = rule.hazards(me.rung, me.region, terms, model.peers_of(self), model.coverage, offer, cost,
+                                     model.par)
         p_pol = rule.climb_probability(h_pol, model.dt)[0]
         p_none = rule.climb_probability(h_none, model.dt)[0]
         u = model.rng.random()

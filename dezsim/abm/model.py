@@ -69,17 +69,21 @@ class LadderModel(mesa.Model):
                 Firm(self, f.region[i], f.sector[i], f.above[i], f.size[i], f.weight[i], f.rung[i])
         self.projects_total = np.zeros(self.n_regions)
         self.paid_total = np.zeros(self.n_regions)
+        self._cached_terms: rule.FirmTerms | None = None
+        self._peer_groups, self._regions = rule.groups(self.firms, self.n_regions, n_sectors)
+        self._pending: list[tuple] = []
 
     # -- the coupling's interface ---------------------------------------------------------------------
     def state(self) -> dict[str, np.ndarray]:
         """Stocks per region now (weighted counts)."""
         f = self._arrays()
-        w, reg, n = f.weight, f.region, self.n_regions
-        count = lambda mask: np.bincount(reg, weights=w * mask, minlength=n)  # noqa: E731
-        return {"above_firms": count(f.above), "upgraded_above": count(f.above & (f.rung >= UPGRADED_RUNG)),
-                "cloud_firms": count(f.rung >= UPGRADED_RUNG), "workshop_firms": count(f.rung >= 3),
-                "factory_firms": count(f.rung >= TOP), "projects": self.projects_total.copy(),
-                "budget_left": np.array([d.budget for d in self.districts])}
+        w = f.weight
+        above, cloud = w * f.above, w * (f.rung >= UPGRADED_RUNG)
+        sums = self._regions.sums(np.stack([above, above * (f.rung >= UPGRADED_RUNG), cloud, w * (f.rung >= 3),
+                                            w * (f.rung >= TOP)]))
+        return dict(zip(("above_firms", "upgraded_above", "cloud_firms", "workshop_firms", "factory_firms"),
+                        sums, strict=True)) | {"projects": self.projects_total.copy(),
+                                               "budget_left": np.array([d.budget for d in self.districts])}
 
     def step_year(self, coverage: np.ndarray, gdp: np.ndarray, growth: np.ndarray) -> dict[str, np.ndarray]:
         """Run one year: appropriate budgets, ``steps_per_year`` decision periods, then policy review.
@@ -125,9 +129,8 @@ class LadderModel(mesa.Model):
         return np.array([self._peer_table[firm.region * self.n_sectors + firm.sector]])
 
     def account(self, firm: Firm, cost: float, paid: float, p_none: float, p_used: float) -> None:
-        """Book one firm's decision in this year's tally (Mesa path)."""
-        self._book(np.array([firm.region]), np.array([firm.weight]), np.array([cost]), np.array([paid]),
-                   np.array([p_none]), np.array([p_used]), np.array([firm.climbed]), np.array([firm.rung]))
+        """Note one firm's decision (Mesa path); booked with the others at the end of the period."""
+        self._pending.append((firm.region, firm.weight, cost, paid, p_none, p_used, firm.climbed, firm.rung))
 
     # -- internals -----------------------------------------------------------------------------------------
     def _new_tally(self) -> dict[str, np.ndarray]:
@@ -144,43 +147,68 @@ class LadderModel(mesa.Model):
         for d in self.districts:
             d.open_call()
         f = self._arrays()
-        peers = rule.peer_shares(f, self.n_regions, self.n_sectors)
+        peers = rule.peer_shares(f, self._peer_groups)
         if self.engine == "mesa":
-            group = f.region * self.n_sectors + f.sector
             self._peer_table = np.zeros(self.n_regions * self.n_sectors)
-            self._peer_table[group] = peers
+            self._peer_table[f.region * self.n_sectors + f.sector] = peers
+            self._pending = []
             self.agents_by_type[Firm].shuffle_do("step")
+            cols = [np.array(c) for c in zip(*self._pending)]
+            order = np.argsort(cols[0], kind="stable")  # activation order -> region order
+            region, weight, cost, paid, p_none, p_used, climbed, rung = (c[order] for c in cols)
+            self._book(rule.Segments.of(region, self.n_regions), weight, cost, paid, p_none, p_used, climbed,
+                       rung - climbed)
             return
-        cost = rule.project_cost(f.rung, f.size, self.par)
-        offer = rule.subsidy_offer(f.rung, cost, f.region, self.support())
-        h_pol, h_none = rule.hazards(f, peers, self.coverage, offer, cost, self.par)
-        p_pol, p_none = rule.climb_probability(h_pol, self.dt), rule.climb_probability(h_none, self.dt)
-        u, order = self.rng.random(len(f)), self.rng.random(len(f))
-        budget = np.array([d.budget for d in self.districts])
-        funded = rule.ration((u < p_pol) & (offer > 0), offer * f.weight, f.region, order, budget)
-        climbed = np.where(funded, u < p_pol, u < p_none)
-        paid = np.where(funded, offer, 0.0)
-        spent = np.bincount(f.region, weights=paid * f.weight, minlength=self.n_regions)
-        for d in self.districts:
-            d.budget = max(0.0, d.budget - spent[d.index])
-        self._book(f.region, f.weight, cost, paid, p_none, np.where(funded, p_pol, p_none), climbed, f.rung)
+        terms = self._terms()
+        cost = rule.next_cost(f.rung, terms)
+        support = self.support()
+        offer = rule.subsidy_offer(f.rung, cost, f.region, support) if support.any() else None
+        h_pol, h_none = rule.hazards(f.rung, f.region, terms, peers, self.coverage, offer, cost, self.par)
+        p_none = rule.climb_probability(h_none, self.dt)
+        p_pol = p_none if offer is None else rule.climb_probability(h_pol, self.dt)
+        u = self.rng.random(len(f))
+        if offer is None:
+            climbed, paid, p_used = u < p_none, np.zeros(len(f)), p_none
+        else:
+            wants = (u < p_pol) & (offer > 0)
+            order = np.zeros(len(f))
+            order[wants] = self.rng.random(int(wants.sum()))  # random queue among applicants only
+            budget = np.array([d.budget for d in self.districts])
+            funded = rule.ration(wants, offer * f.weight, f.region, order, budget)
+            climbed = np.where(funded, u < p_pol, u < p_none)
+            paid = np.where(funded, offer, 0.0)
+            p_used = np.where(funded, p_pol, p_none)
+            spent = self._regions.sums(paid * f.weight)
+            for d in self.districts:
+                d.budget = max(0.0, d.budget - spent[d.index])
+        self._book(self._regions, f.weight, cost, paid, p_none, p_used, climbed, f.rung)
         f.rung = f.rung + climbed.astype(np.int8)
 
-    def _book(self, region, weight, cost, paid, p_none, p_used, climbed, rung_before) -> None:
-        """Tally a period. Induced spending is the expected capex the support added: (p_used - p_none) x cost,
-        zero without support (no sampling noise leaks into the SD core)."""
-        n, t = self.n_regions, self._tally
-        t["spend"] += np.bincount(region, weights=weight * cost * climbed, minlength=n)
-        t["induced_spend"] += np.bincount(region, weights=weight * cost * (p_used - p_none), minlength=n)
-        paid_now = np.bincount(region, weights=weight * paid, minlength=n)
+    def _book(self, regions: rule.Segments, weight, cost, paid, p_none, p_used, climbed, rung_before) -> None:
+        """Tally a period per region. Induced spending is the expected capex the support added,
+        (p_used - p_none) x cost: zero without support, so no sampling noise leaks into the SD core."""
+        wc = weight * cost
+        rows = np.stack([wc * climbed, wc * (p_used - p_none), weight * paid, weight * (climbed & (rung_before == 1)),
+                         weight * (climbed & (rung_before >= 1))])
+        spend, induced, paid_now, new_cloud, projects = regions.sums(rows)
+        t = self._tally
+        t["spend"] += spend
+        t["induced_spend"] += induced
         t["subsidy_paid"] += paid_now
+        t["new_cloud"] += new_cloud
         self.paid_total += paid_now
-        t["new_cloud"] += np.bincount(region, weights=weight * (climbed & (rung_before == 1)), minlength=n)
-        self.projects_total += np.bincount(region, weights=weight * (climbed & (rung_before >= 1)), minlength=n)
+        self.projects_total += projects
+
+    def _terms(self) -> rule.FirmTerms:
+        """Per-firm cost and payoff terms, recomputed only after revenue changes."""
+        if self._cached_terms is None:
+            self._cached_terms = rule.firm_terms(self.firms.size, self.par)
+        return self._cached_terms
 
     def _grow(self, growth: np.ndarray) -> None:
         if self.engine == "vectorised":
             self.firms.size = self.firms.size * growth[self.firms.region]
+            self._cached_terms = None
             return
         for a in self.agents_by_type[Firm]:
             a.size *= float(growth[a.region])

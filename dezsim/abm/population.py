@@ -58,7 +58,7 @@ def initial_shares(par: dict[str, float]) -> np.ndarray:
 
 def build(gdp_2020: np.ndarray, par: dict[str, float], rng: np.random.Generator,
           spec: PopulationSpec = PopulationSpec()) -> Firms:
-    """Draw the population for one run (parameters as scalars)."""
+    """Draw the population for one run (parameters as scalars), ordered by region and sector."""
     above_real, sme_real = counts(gdp_2020, par)
     parts = []
     for is_above, real, weight, mean in ((True, above_real, spec.above_weight, par["firm_size_mean"]),
@@ -72,4 +72,6 @@ def build(gdp_2020: np.ndarray, par: dict[str, float], rng: np.random.Generator,
         parts.append((region, np.full(region.size, is_above), size, (real / n)[region], rung))
     region, above, size, weight, rung = (np.concatenate(x) for x in zip(*parts, strict=True))
     sector = rng.integers(0, spec.n_sectors, region.size)
-    return Firms(region=region, sector=sector, above=above, size=size, weight=weight, rung=rung)
+    order = np.lexsort((sector, region))  # contiguous (region, sector) groups: sums become segment sums
+    return Firms(region=region[order], sector=sector[order], above=above[order], size=size[order],
+                 weight=weight[order], rung=rung[order])
