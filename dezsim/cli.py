@@ -107,7 +107,7 @@ def data_initial(data: DataDir = None) -> None:
 
 
 KEY_INDICATORS = ("core_industry_share_gdp", "core_industry_va", "g5_base_stations", "g5_coverage", "dc_racks",
-                  "dc_pue_fleet", "invention_patents_digital")
+                  "dc_pue_fleet", "invention_patents_digital", "upgraded_firms_share", "smart_workshops")
 
 
 @app.command("run")
@@ -117,12 +117,14 @@ def run_cmd(
     seed: Annotated[int, typer.Option(min=0, help="root seed")] = 0,
     region: Annotated[list[str] | None, typer.Option(help="regions to show (repeatable)")] = None,
     out: Annotated[Path | None, typer.Option(help="write the Results table to this Parquet file")] = None,
+    agents: Annotated[bool, typer.Option(help="couple the firm and district agents")] = True,
 ) -> None:
-    """Project the SD core 2020-2025 and print median and 10-90 % range of the key indicators."""
+    """Project 2020-2025 (SD core coupled to the agents) and print median and 10-90 % range of key indicators."""
+    from dezsim.coupling import AgentSettings
     from dezsim.simulate import run
 
     try:
-        results = run(scenario, runs=runs, seed=seed)
+        results = run(scenario, runs=runs, seed=seed, agents=AgentSettings() if agents else None)
     except DezsimError as exc:
         raise _fail(exc) from None
     shown = region or ["jiangsu", "suzhou", "wuxi", "taicang", "wuzhong"]
