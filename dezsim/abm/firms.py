@@ -32,11 +32,9 @@ class Firm(mesa.Agent):
         """Draw this period's decision; ask the district for support if the offer matters."""
         model = self.model
         me = self.as_arrays()
-        terms = rule.firm_terms(me.size, model.par)
-        cost = rule.next_cost(me.rung, terms)
-        offer = rule.subsidy_offer(me.rung, cost, me.region, model.support())
-        h_pol, h_none = rule.hazards(me.rung, me.region, terms, model.peers_of(self), model.coverage, offer, cost,
-                                     model.par)
+        table = rule.climb_table(me, model.coverage, model.support(), model.par)
+        cost, offer, base, relief = rule.at_rung(table, me.rung)
+        h_pol, h_none = rule.hazards(base, relief, model.peers_of(self), model.par)
         p_pol = rule.climb_probability(h_pol, model.dt)[0]
         p_none = rule.climb_probability(h_none, model.dt)[0]
         u = model.rng.random()

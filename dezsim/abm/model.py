@@ -69,7 +69,7 @@ class LadderModel(mesa.Model):
                 Firm(self, f.region[i], f.sector[i], f.above[i], f.size[i], f.weight[i], f.rung[i])
         self.projects_total = np.zeros(self.n_regions)
         self.paid_total = np.zeros(self.n_regions)
-        self._cached_terms: rule.FirmTerms | None = None
+        self._table: rule.ClimbTable | None = None
         self._peer_groups, self._regions = rule.groups(self.firms, self.n_regions, n_sectors)
         self._pending: list[tuple] = []
 
@@ -101,6 +101,8 @@ class LadderModel(mesa.Model):
         for d in self.districts:
             d.appropriate(float(gdp[d.index]))
         self._tally = self._new_tally()
+        if self.engine == "vectorised":  # revenue, coverage and instruments are fixed within the year
+            self._table = rule.climb_table(self.firms, self.coverage, self.support(), self.par)
         for _ in range(self.steps_per_year):
             self._period()
         self._grow(np.asarray(growth, dtype=float))
@@ -159,28 +161,21 @@ class LadderModel(mesa.Model):
             self._book(rule.Segments.of(region, self.n_regions), weight, cost, paid, p_none, p_used, climbed,
                        rung - climbed)
             return
-        terms = self._terms()
-        cost = rule.next_cost(f.rung, terms)
-        support = self.support()
-        offer = rule.subsidy_offer(f.rung, cost, f.region, support) if support.any() else None
-        h_pol, h_none = rule.hazards(f.rung, f.region, terms, peers, self.coverage, offer, cost, self.par)
-        p_none = rule.climb_probability(h_none, self.dt)
-        p_pol = p_none if offer is None else rule.climb_probability(h_pol, self.dt)
+        cost, offer, base, relief = rule.at_rung(self._table, f.rung)
+        h_pol, h_none = rule.hazards(base, relief, peers, self.par)
+        p_none, p_pol = rule.climb_probability(h_none, self.dt), rule.climb_probability(h_pol, self.dt)
         u = self.rng.random(len(f))
-        if offer is None:
-            climbed, paid, p_used = u < p_none, np.zeros(len(f)), p_none
-        else:
-            wants = (u < p_pol) & (offer > 0)
-            order = np.zeros(len(f))
-            order[wants] = self.rng.random(int(wants.sum()))  # random queue among applicants only
-            budget = np.array([d.budget for d in self.districts])
-            funded = rule.ration(wants, offer * f.weight, f.region, order, budget)
-            climbed = np.where(funded, u < p_pol, u < p_none)
-            paid = np.where(funded, offer, 0.0)
-            p_used = np.where(funded, p_pol, p_none)
-            spent = self._regions.sums(paid * f.weight)
-            for d in self.districts:
-                d.budget = max(0.0, d.budget - spent[d.index])
+        wants = (u < p_pol) & (offer > 0)
+        order = np.zeros(len(f))
+        order[wants] = self.rng.random(int(wants.sum()))  # random queue among applicants only
+        budget = np.array([d.budget for d in self.districts])
+        funded = rule.ration(wants, offer * f.weight, f.region, order, budget)
+        climbed = np.where(funded, u < p_pol, u < p_none)
+        paid = np.where(funded, offer, 0.0)
+        p_used = np.where(funded, p_pol, p_none)
+        spent = self._regions.sums(paid * f.weight)
+        for d in self.districts:
+            d.budget = max(0.0, d.budget - spent[d.index])
         self._book(self._regions, f.weight, cost, paid, p_none, p_used, climbed, f.rung)
         f.rung = f.rung + climbed.astype(np.int8)
 
@@ -199,16 +194,9 @@ class LadderModel(mesa.Model):
         self.paid_total += paid_now
         self.projects_total += projects
 
-    def _terms(self) -> rule.FirmTerms:
-        """Per-firm cost and payoff terms, recomputed only after revenue changes."""
-        if self._cached_terms is None:
-            self._cached_terms = rule.firm_terms(self.firms.size, self.par)
-        return self._cached_terms
-
     def _grow(self, growth: np.ndarray) -> None:
         if self.engine == "vectorised":
             self.firms.size = self.firms.size * growth[self.firms.region]
-            self._cached_terms = None
             return
         for a in self.agents_by_type[Firm]:
             a.size *= float(growth[a.region])

@@ -21,9 +21,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dezsim.abm.population import UPGRADED_RUNG, Firms
+from dezsim.abm.population import TOP, UPGRADED_RUNG, Firms
 
 BASE_HAZARDS = ("hazard_diagnose", "hazard_cloud", "hazard_workshop", "hazard_factory")
+N_RUNGS = TOP + 1
 
 
 @dataclass(frozen=True)
@@ -35,55 +36,63 @@ class Support:
     interest_subsidy: np.ndarray
     max_award: np.ndarray
 
-    def any(self) -> bool:
-        """Whether any district offers any support (otherwise the offer terms can be skipped)."""
-        return bool((self.free_diagnosis > 0).any() or (self.capex_subsidy > 0).any()
-                    or (self.interest_subsidy > 0).any())
 
 
 @dataclass(frozen=True)
-class FirmTerms:
-    """Per-firm quantities that change only when revenue changes (once a year): the cost of a diagnosis,
-    the cost of an upgrade project and the size factor of the payoff."""
+class ClimbTable:
+    """Per firm and rung, shaped (firm, rung): the cost of climbing from that rung (100m yuan), the district's
+    offer towards it, the hazard without support before the peer effect, and the factor the offer multiplies
+    the hazard by. Its inputs (revenue, coverage, instruments) change at most once a year, so the table is built
+    yearly and each period only looks up every firm's current rung."""
 
-    cost_diagnosis: np.ndarray
-    cost_project: np.ndarray
-    size_factor: np.ndarray
-
-
-def firm_terms(size: np.ndarray, par: dict) -> FirmTerms:
-    """Costs (100m yuan) and payoff size factor of firms of revenue ``size``."""
-    eta, scale = par["attractiveness_elasticity"], par["cost_scale"]
-    project = par["cost_share_project"] * size ** scale
-    # payoff benefit/cost ~ size^(1 - scale), relative to a mean-size firm, to the power eta
-    return FirmTerms(par["cost_share_diagnose"] * size, project,
-                     (size / par["firm_size_mean"]) ** ((1.0 - scale) * eta))
+    cost: np.ndarray
+    offer: np.ndarray
+    base: np.ndarray
+    relief: np.ndarray
 
 
-def next_cost(rung: np.ndarray, terms: FirmTerms) -> np.ndarray:
-    """Cost of each firm's next climb: a diagnosis from rung 0, an upgrade project above."""
-    return np.where(rung == 0, terms.cost_diagnosis, terms.cost_project)
+def climb_table(firms: Firms, coverage: np.ndarray, support: Support, par: dict) -> ClimbTable:
+    """Build the :class:`ClimbTable` of ``firms`` (coverage 0-1 and instruments per region).
+
+    Column 0 is a diagnosis (cost in proportion to revenue), columns 1-3 are upgrade projects (cost ~
+    revenue^cost_scale, payoff ~ revenue^(1 - cost_scale) relative to a mean-size firm), the top rung has none.
+    """
+    n, reg = len(firms), firms.region
+    eta, scale, floor = par["attractiveness_elasticity"], par["cost_scale"], par["own_cost_floor"]
+    diag = par["cost_share_diagnose"] * firms.size
+    proj = par["cost_share_project"] * firms.size**scale
+    size_factor = (firms.size / par["firm_size_mean"]) ** ((1.0 - scale) * eta)
+    infra = 1 + par["infra_effect"] * coverage[reg]
+    diag_offer = support.free_diagnosis[reg] * diag
+    proj_offer = np.minimum((support.capex_subsidy + support.interest_subsidy)[reg] * proj, support.max_award[reg])
+    cost, offer, base, relief = (np.zeros((n, N_RUNGS)) for _ in range(4))
+    cost[:, 0], cost[:, 1:TOP] = diag, proj[:, None]
+    offer[:, 0], offer[:, 1:TOP] = diag_offer, proj_offer[:, None]
+    base[:, 0] = par[BASE_HAZARDS[0]]
+    base[:, 1:TOP] = np.array([par[name] for name in BASE_HAZARDS[1:]])[None, :] * (size_factor * infra)[:, None]
+    relief[:, 0] = _relief(diag, diag_offer, floor, eta)
+    relief[:, 1:TOP] = _relief(proj, proj_offer, floor, eta)[:, None]
+    relief[:, TOP] = 1.0
+    return ClimbTable(cost, offer, base, relief)
 
 
-def subsidy_offer(rung: np.ndarray, cost: np.ndarray, region: np.ndarray, support: Support) -> np.ndarray:
-    """Subsidy (100m yuan) the district would pay towards one firm's next climb."""
-    rate = np.where(rung == 0, support.free_diagnosis[region],
-                    support.capex_subsidy[region] + support.interest_subsidy[region])
-    return np.minimum(rate * cost, np.where(rung == 0, np.inf, support.max_award[region]))
+def _relief(cost: np.ndarray, offer: np.ndarray, floor: float, eta: float) -> np.ndarray:
+    """Hazard multiplier of an offer: (cost / what the firm still bears) ** eta, the firm bearing >= floor."""
+    own = np.maximum(cost - offer, floor * cost)
+    return np.divide(cost, own, out=np.ones_like(cost), where=own > 0) ** eta
 
 
-def hazards(rung: np.ndarray, region: np.ndarray, terms: FirmTerms, peers: np.ndarray, coverage: np.ndarray,
-            offer: np.ndarray | None, cost: np.ndarray, par: dict) -> tuple[np.ndarray, np.ndarray]:
-    """Yearly climb hazards with and without the district's offer (zero at the top rung; ``offer=None``
-    means no support anywhere, and both are the same array)."""
-    base = np.asarray([par[name] for name in BASE_HAZARDS] + [0.0])[rung]
-    size_factor = np.where(rung == 0, 1.0, terms.size_factor)  # a diagnosis costs in proportion to size
-    infra = 1 + par["infra_effect"] * coverage[region] * (rung >= 1)
-    h_none = base * size_factor * (1 + par["peer_effect"] * peers) * infra
-    if offer is None:
-        return h_none, h_none
-    relief = cost / np.maximum(cost - offer, par["own_cost_floor"] * cost)
-    return h_none * relief ** par["attractiveness_elasticity"], h_none
+def at_rung(table: ClimbTable, rung: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Each firm's (cost, offer, base hazard, relief) at its current rung."""
+    flat = np.arange(rung.size) * N_RUNGS + rung
+    return (table.cost.ravel()[flat], table.offer.ravel()[flat], table.base.ravel()[flat],
+            table.relief.ravel()[flat])
+
+
+def hazards(base: np.ndarray, relief: np.ndarray, peers: np.ndarray, par: dict) -> tuple[np.ndarray, np.ndarray]:
+    """Yearly climb hazards with and without the district's offer."""
+    h_none = base * (1 + par["peer_effect"] * peers)
+    return h_none * relief, h_none
 
 
 @dataclass(frozen=True)

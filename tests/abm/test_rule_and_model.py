@@ -72,7 +72,8 @@ def test_one_rung_per_period_at_most():
     model = make_model(3, firm={name: 0.5 for name in rule.BASE_HAZARDS}, pol=policy(policy_capex_subsidy=0.5,
                        policy_budget_share_gdp=0.005))
     before = model.firms.rung.copy()
-    model._period()
+    model.steps_per_year = 1
+    model.step_year(np.full(LEAVES, 1.0), GDP, np.ones(LEAVES))
     assert set(np.unique(model.firms.rung - before)) <= {0, 1}
 
 
