@@ -51,7 +51,7 @@ def main() -> None:
     rates = {}
     for n in (1, 1000, 10000):
         par, init, n_regions = inputs(n)
-        secs = median_seconds(lambda: run_core(par, init, horizon), args.repeats)
+        secs = median_seconds(lambda par=par, init=init: run_core(par, init, horizon), args.repeats)
         rates[n] = n / secs
         print(f"vectorised  ensemble {n:>6}: {secs * 1e3:9.1f} ms  {rates[n]:>11,.0f} member-runs/s "
               f"({n_regions} regions, {horizon.n_years} years, {horizon.steps_per_year} steps/yr, {args.method}, "

@@ -84,13 +84,13 @@ def make_hook(models: list[LadderModel], base: dict[str, np.ndarray], log: dict[
         ceiling = par["g5_ceiling_per_gdp"] * base["gdp_2020"]
         coverage = np.minimum(1.0, x[IDX["g5"]] / ceiling)
         rows = {key: [] for key in AGENT_KEYS}
+        upgraded_before = log["upgraded_above"][-1]  # the stocks the agents reported at the end of last year
         for e, model in enumerate(models):
-            before = model.state()
             out = model.step_year(coverage[e], x[IDX["gdp"]][e], np.exp(par["gdp_growth"][e]))
             gdp = x[IDX["gdp"]][e]
             par["transformation_demand_extra"][e] = np.clip(out["induced_spend"] / gdp, 0.0, DEMAND_CEILING)
             par["dc_build_program"][e] += model.par["racks_per_cloud_firm"] * out["new_cloud"]
-            gained = (out["upgraded_above"] - before["upgraded_above"]) / np.maximum(out["above_firms"], 1.0)
+            gained = (out["upgraded_above"] - upgraded_before[e]) / np.maximum(out["above_firms"], 1.0)
             par["gdp_growth"][e] += model.par["productivity_gain"] * gained
             for key in AGENT_KEYS:
                 rows[key].append(out[key])

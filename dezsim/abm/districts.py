@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import mesa
 
-#: Ceiling of the capex subsidy an adaptive district may reach (the parameter's upper bound).
 from dezsim.params import BY_NAME
 
+#: Ceiling of the capex subsidy an adaptive district may reach (the parameter's upper bound).
 CAPEX_CEILING = BY_NAME["policy_capex_subsidy"].bounds[1]
 
 

@@ -155,7 +155,7 @@ class LadderModel(mesa.Model):
             self._peer_table[f.region * self.n_sectors + f.sector] = peers
             self._pending = []
             self.agents_by_type[Firm].shuffle_do("step")
-            cols = [np.array(c) for c in zip(*self._pending)]
+            cols = [np.array(c) for c in zip(*self._pending, strict=True)]
             order = np.argsort(cols[0], kind="stable")  # activation order -> region order
             region, weight, cost, paid, p_none, p_used, climbed, rung = (c[order] for c in cols)
             self._book(rule.Segments.of(region, self.n_regions), weight, cost, paid, p_none, p_used, climbed,

@@ -29,9 +29,11 @@ def kernel_source() -> str:
              "import math", "", "",
              "def deriv(t, y, p, c, it_load_current, out):",
              '    """d(stock)/dt of one cell; see dezsim.sd.codegen.kernel_source."""']
-    lines += [f"    {s.name} = y[{i}]" for i, s in enumerate(eq.STOCKS)]
-    lines += [f"    {name} = c[{i}]" for i, name in enumerate(("gdp_2020", "va_2020", "racks_2020"))]
-    lines += [f"    {s.name} = p[{i}]" for i, s in enumerate(eq.P.values())]
+    used = {sym.name for expr in reduced for sym in expr.free_symbols}
+    used |= {sym.name for _, expr in replacements for sym in expr.free_symbols}
+    lines += [f"    {s.name} = y[{i}]" for i, s in enumerate(eq.STOCKS) if s.name in used]
+    lines += [f"    {name} = c[{i}]" for i, name in enumerate(("gdp_2020", "va_2020", "racks_2020")) if name in used]
+    lines += [f"    {s.name} = p[{i}]" for i, s in enumerate(eq.P.values()) if s.name in used]
     lines += [f"    {sym} = {printer.doprint(expr)}" for sym, expr in replacements]
     lines += [f"    out[{i}] = {printer.doprint(expr)}" for i, expr in enumerate(reduced)]
     return "\n".join(lines) + "\n"

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from dezsim import params as P
 from dezsim.abm import population, rule
 from dezsim.abm.model import LadderModel
-from dezsim.abm.population import Firms, PopulationSpec
+from dezsim.abm.population import PopulationSpec
 
 FIRM = {p.name: p.default for p in P.AGENT_PARAMS}
 LEAVES = 3

@@ -91,7 +91,7 @@ def test_parents_are_sums_of_children_and_ratios_are_recomputed():
     idx = {r: i for i, r in enumerate(regions)}
     for parent in ("suzhou", "jiangsu"):
         kids = [idx[k] for k in ds.children(parent)]
-        for name, (num, den, _) in INDICATORS.items():
+        for name, (_num, den, _) in INDICATORS.items():
             if den is None and name in ind:
                 np.testing.assert_allclose(ind[name][:, idx[parent]], ind[name][:, kids].sum(axis=1), rtol=1e-12)
     share = ind["core_industry_va"][:, idx["jiangsu"]] / ind["gdp"][:, idx["jiangsu"]] * 100
