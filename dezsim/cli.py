@@ -139,6 +139,44 @@ def run_cmd(
         console.print(f"results written to {results.to_parquet(out)}")
 
 
+@app.command("calibrate")
+def calibrate_cmd(
+    check: Annotated[bool, typer.Option("--check", help="print the fit table and write fit plots")] = False,
+    size: Annotated[int, typer.Option(min=1000, help="ensemble size (>= 1000)")] = 1000,
+    seed: Annotated[int, typer.Option(min=0, help="root seed")] = 0,
+    runs: Annotated[int, typer.Option(min=10, help="coupled runs for the --check of 2020 stocks")] = 100,
+    data: DataDir = None,
+) -> None:
+    """Fit the parameters to the 2020 baselines and pre-2020 history (rejection ABC); --check shows the fit."""
+    from dezsim import calibrate as C
+
+    ds = _load(data)
+    try:
+        if check:
+            stored = C.load_ensemble()
+            if stored is None:
+                raise DezsimError(f"{C.ENSEMBLE}: no calibrated ensemble; run `dezsim calibrate` first")
+            table = C.fit_table(ds, stored[0], runs=runs, seed=seed)
+            shown = table.drop(columns=["why"]).copy()
+            for col in ("data", "median", "q10", "q90"):
+                shown[col] = shown[col].map(lambda v: f"{v:,.4g}")
+            for col in ("error_pct", "tolerance_pct"):
+                shown[col] = shown[col].map(lambda v: f"{v:+.2f}" if col == "error_pct" else f"{v:.2f}")
+            print_frame(shown, "calibration fit (median and 10-90 % over the calibrated ensemble)", index=False)
+            path = C.fit_plot(table, C.ROOT / "fit.png")
+            console.print(f"{int(table.within.sum())}/{len(table)} baselines within tolerance; plot: {path}")
+            if not table.within.all():
+                raise typer.Exit(code=1)
+            return
+        ensemble, manifest = C.calibrate(ds, n=size, seed=seed, progress=True)
+    except DezsimError as exc:
+        raise _fail(exc) from None
+    path = C.save(ensemble, manifest)
+    rates = ", ".join(f"{g} {s['rate']:.2%}" for g, s in manifest["groups"].items())
+    console.print(f"{len(ensemble)} parameter sets written to {path} (acceptance: {rates}); "
+                  f"{len(manifest['prior_only'])} parameters prior only")
+
+
 @app.command("equations")
 def equations_cmd(
     write: Annotated[bool, typer.Option("--write", help="write docs/equations.md instead of printing")] = False,

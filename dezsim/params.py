@@ -246,8 +246,9 @@ AGENT_PARAMS: tuple[Param, ...] = (
        _A + "share at rung >= 2 at end-2020", "Initial share cloud-enabled or higher", "agents"),
     _p("init_share_workshop", "dimensionless", 0.05, (0.01, 0.15), "triangular",
        _A + "share at rung >= 3 at end-2020", "Initial share with a smart workshop or higher", "agents"),
-    _p("init_share_factory", "dimensionless", 0.005, (0.0005, 0.03), "triangular",
-       _A + "share at rung 4 at end-2020", "Initial share of smart factories", "agents"),
+    _p("init_share_factory", "dimensionless", 0.002, (0.0001, 0.03), "triangular",
+       _A + "share at rung 4 at end-2020 (wide: Jiangsu's 42 provincial smart factories, s003-009, pin only the "
+       "product with the recognition share)", "Initial share of smart factories", "agents"),
     _p("sme_initial_factor", "dimensionless", 0.3, (0.1, 0.8), "triangular",
        _A + "SMEs start lower on the ladder than above-size firms", "SME initial shares / above-size shares",
        "agents"),

@@ -23,7 +23,8 @@ from dezsim.seeding import component_rng, root_sequence
 
 
 def run(scenario: Scenario | str | Path | None = None, runs: int = 100, seed: int | None = 0, *,
-        central: bool = False, agents: AgentSettings | None = AgentSettings(), data: Dataset | None = None) -> Results:
+        central: bool = False, agents: AgentSettings | None = AgentSettings(), calibrated: bool = True,
+        data: Dataset | None = None) -> Results:
     """Simulate an ensemble of ``runs`` parameter sets under ``scenario``.
 
     Parameters
@@ -40,6 +41,9 @@ def run(scenario: Scenario | str | Path | None = None, runs: int = 100, seed: in
     agents : AgentSettings or None
         Couple the firm and district agents (default); None runs the SD core alone, with transformation
         demand from the scenario.
+    calibrated : bool
+        Draw each run's parameters from the calibrated ensemble in ``calibration/`` (default) rather than
+        from the declared prior distributions.
     data : Dataset, optional
         Loaded data/ (default: this checkout's).
     """
@@ -47,14 +51,15 @@ def run(scenario: Scenario | str | Path | None = None, runs: int = 100, seed: in
     ds = data if data is not None else _data()
     leaves = ds.leaves("jiangsu")
     entropy = int(root_sequence(seed).entropy)
-    design = draw_design(runs, entropy, central)
+    ensemble, calibration = _calibration(ds) if calibrated and not central else (None, None)
+    design = draw_design(runs, entropy, central, ensemble)
     par = parameter_arrays(design, scen, ds, leaves)
     horizon = Horizon(scen.start, scen.end, scen.steps_per_year, scen.method)
     raw = simulate_raw(par, ds, leaves, design, entropy, horizon, agents)
     regions, member = output_regions(ds, leaves)
     provenance = {"code_version": code_version(), "data_hash": ds.digest, "seed": entropy,
                   "scenario": scen.model_dump(), "runs": runs, "central": central,
-                  "agents": None if agents is None else repr(agents)}
+                  "agents": None if agents is None else repr(agents), "calibration": calibration}
     return Results.from_arrays(scen.name, indicators(raw, member), regions, horizon.years, design, provenance)
 
 
@@ -85,8 +90,30 @@ def _data() -> Dataset:
     return load()
 
 
-def draw_design(runs: int, seed: int, central: bool = False) -> pd.DataFrame:
-    """One row per run: ``run``, ``seed`` and a value for every parameter."""
+def _calibration(ds: Dataset) -> tuple[pd.DataFrame | None, dict | None]:
+    """The stored calibrated ensemble and a provenance summary (None, None when none is stored)."""
+    import warnings
+
+    from dezsim.calibrate import MANIFEST, load_ensemble
+
+    stored = load_ensemble()
+    if stored is None:
+        warnings.warn("no calibrated ensemble in calibration/: parameters come from their priors "
+                      "(run `dezsim calibrate`)", stacklevel=3)
+        return None, None
+    ensemble, manifest = stored
+    if manifest["data_hash"] != ds.digest:
+        warnings.warn(f"{MANIFEST}: fitted to data hash {manifest['data_hash'][:12]}, but data/ is now "
+                      f"{ds.digest[:12]}; re-run `dezsim calibrate`", stacklevel=3)
+    return ensemble, {k: manifest[k] for k in ("data_hash", "code_version", "seed", "size", "method")}
+
+
+def draw_design(runs: int, seed: int, central: bool = False, ensemble: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per run: ``run``, ``seed`` and a value for every parameter.
+
+    With an ``ensemble`` (calibrated parameter sets), run k takes the set its own stream picks, uniformly;
+    otherwise it draws every parameter from its prior.
+    """
     if isinstance(runs, bool) or not isinstance(runs, (int, np.integer)) or runs < 1:
         raise ConfigError(f"runs = {runs!r}: allowed: a whole number >= 1")
     if central:
@@ -96,7 +123,12 @@ def draw_design(runs: int, seed: int, central: bool = False) -> pd.DataFrame:
     rows = []
     for k in range(runs):
         rng = component_rng(seed, "parameters", run=k)
-        rows.append({"run": k, "seed": seed, **{p.name: float(p.draw(rng, 1)[0]) for p in P.PARAMS}})
+        if ensemble is None:
+            rows.append({"run": k, "seed": seed, **{p.name: float(p.draw(rng, 1)[0]) for p in P.PARAMS}})
+        else:
+            pick = int(rng.integers(len(ensemble)))
+            rows.append({"run": k, "seed": seed, "calibration_set": pick,
+                         **{p.name: float(ensemble[p.name].iat[pick]) for p in P.PARAMS}})
     return pd.DataFrame(rows)
 
 

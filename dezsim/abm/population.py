@@ -49,11 +49,12 @@ def counts(gdp_2020: np.ndarray, par: dict[str, float]) -> tuple[np.ndarray, np.
     return above, above * par["smes_per_above_scale"]
 
 
-def initial_shares(par: dict[str, float]) -> np.ndarray:
-    """Cumulative shares at rung >= 1..4, forced non-increasing (a draw may violate the order)."""
-    raw = np.array([par["init_share_diagnosed"], par["init_share_cloud"], par["init_share_workshop"],
-                    par["init_share_factory"]])
-    return np.minimum.accumulate(raw)
+SHARE_PARAMS = ("init_share_diagnosed", "init_share_cloud", "init_share_workshop", "init_share_factory")
+
+
+def initial_shares(par: dict, upto: int = TOP) -> np.ndarray:
+    """Cumulative shares at rung >= 1..``upto``, forced non-increasing (a draw may violate the order)."""
+    return np.minimum.accumulate(np.array([par[name] for name in SHARE_PARAMS[:upto]]), axis=0)
 
 
 def build(gdp_2020: np.ndarray, par: dict[str, float], rng: np.random.Generator,

@@ -1,0 +1,345 @@
+"""Calibration to the 2020 baselines and pre-2020 history: approximate Bayesian computation by rejection.
+
+Why rejection ABC: every figure the calibration uses is a level or a count with a stated tolerance, the
+moments are cheap closed forms or short integrations of the model's own declared equations, and the prior is a
+product of the declared parameter distributions. The likelihood then factorises over groups of parameters
+(GDP; EI; software; 5G; agents' stocks; agents' flows given their stocks), so each group is sampled on its own
+and accepted draws are combined: the ensemble keeps every dependence the data impose and none they do not.
+Parameters no figure up to 2020 speaks to keep their prior draws (listed in the provenance as "prior only").
+
+Only figures up to 2020 are used (each moment names its figure ids); later figures are for ``dezsim hindcast``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import sympy as sp
+
+from dezsim import params as P
+from dezsim.abm.population import initial_shares
+from dezsim.data import CALIBRATION_CUTOFF, Dataset
+from dezsim.errors import DezsimError
+from dezsim.sd import equations as eq
+from dezsim.sd.initial import derive
+
+ROOT = Path(__file__).resolve().parent.parent / "calibration"
+ENSEMBLE = ROOT / "ensemble.parquet"
+MANIFEST = ROOT / "ensemble.json"
+
+
+@dataclass(frozen=True)
+class Moment:
+    """One calibration target: a figure (or a quantity derived from figures) the model must reproduce."""
+
+    name: str
+    figures: tuple[str, ...]
+    target: float
+    tolerance: float  # absolute half-width of the acceptance window
+    why: str  # why this tolerance
+
+
+@dataclass(frozen=True)
+class Group:
+    """Parameters fitted together, the moments they must reproduce, and how to simulate those moments."""
+
+    name: str
+    params: tuple[str, ...]
+    moments: tuple[Moment, ...]
+    simulate: Callable[[dict[str, np.ndarray]], dict[str, np.ndarray]]
+    given: str | None = None  # a group whose accepted draws this one is conditioned on
+
+
+def _value(ds: Dataset, fid: str) -> float:
+    row = ds.figures.set_index("id").loc[fid]
+    if row.year > CALIBRATION_CUTOFF:
+        raise DezsimError(f"calibration may use figures up to {CALIBRATION_CUTOFF} only; {fid} is {row.year}")
+    return float(row.value)
+
+
+def _rel(target: float, rel: float = 0.02) -> float:
+    return abs(target) * rel
+
+
+TWO_PCT = "a 2020 baseline (or pre-2020 level) reproduced within +-2 %"
+
+
+def groups(ds: Dataset) -> list[Group]:
+    """The calibration groups, built from data/ (figures up to 2020 only)."""
+    v = lambda fid: _value(ds, fid)  # noqa: E731
+    gdp_2015, gdp_2019 = v("pub-044"), v("pub-005")
+    ei_2020, sw_2020 = v("s003-002"), v("s003-003")
+    ei_2015 = ei_2020 / (1 + v("s003-004") / 100) ** 5
+    sw_2015 = sw_2020 / (1 + v("s003-005") / 100) ** 5
+    out = [
+        Group("gdp", ("gdp_growth",), (Moment("suzhou_gdp_2019", ("pub-044", "pub-005"), gdp_2019, _rel(gdp_2019),
+                                              TWO_PCT),),
+              lambda d: {"suzhou_gdp_2019": gdp_2015 * np.exp(4 * d["gdp_growth"])}),
+        Group("ei", ("ei_trend_growth",), (Moment("jiangsu_ei_2020", ("s003-002", "s003-004"), ei_2020, _rel(ei_2020),
+                                                  TWO_PCT + " (from the 2015 level the 13th-FYP growth implies)"),),
+              lambda d: {"jiangsu_ei_2020": ei_2015 * np.exp(5 * d["ei_trend_growth"])}),
+        Group("sw", ("sw_trend_growth",), (Moment("jiangsu_sw_2020", ("s003-003", "s003-005"), sw_2020, _rel(sw_2020),
+                                                  TWO_PCT + " (from the 2015 level the 13th-FYP growth implies)"),),
+              lambda d: {"jiangsu_sw_2020": sw_2015 * np.exp(5 * d["sw_trend_growth"])}),
+        _g5_group(ds),
+    ]
+    return out + _agent_groups(ds)
+
+
+def _g5_group(ds: Dataset) -> Group:
+    """Suzhou's 5G build-out over 2020 (5461 -> 17500 stations), through the declared build rate."""
+    g2019, g2020 = _value(ds, "pub-004"), _value(ds, "s001a-037")
+    y2019, y2020 = _value(ds, "pub-005"), _value(ds, "pub-006")
+    names = ("g5_bass_p", "g5_bass_q", "g5_capex_share_gdp", "g5_station_cost", "g5_ceiling_per_gdp")
+    rate = sp.lambdify((eq.g5, eq.gdp, eq.gdp_2020, *(eq.P[n] for n in names)), eq.RATES[eq.g5], "numpy")
+
+    def simulate(d: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        steps, g = 48, np.full_like(d["g5_bass_p"], g2019)
+        growth = np.log(y2020 / y2019)  # GDP during 2020 on its observed path
+        f = lambda t, s: rate(s, y2019 * np.exp(growth * t), y2020, *(d[n] for n in names))  # noqa: E731
+        for i in range(steps):  # RK4 over the year 2020
+            t, h = i / steps, 1 / steps
+            k1 = f(t, g)
+            k2 = f(t + h / 2, g + h / 2 * k1)
+            k3 = f(t + h / 2, g + h / 2 * k2)
+            k4 = f(t + h, g + h * k3)
+            g = g + h / 6 * (k1 + 2 * k2 + 2 * k3 + k4)
+        return {"suzhou_g5_2020": g}
+
+    return Group("g5", names, (Moment("suzhou_g5_2020", ("pub-004", "s001a-037"), g2020, _rel(g2020), TWO_PCT),),
+                 simulate)
+
+
+def _agent_groups(ds: Dataset) -> list[Group]:
+    """Agents' end-2020 stocks (recognised demonstrations) and 2019 flows in Taicang."""
+    gdp = derive(ds, "gdp").value
+    jiangsu_gdp = float(gdp[ds.leaves()].sum())
+    suzhou_gdp, taicang_gdp = float(gdp[ds.leaves("suzhou")].sum()), float(gdp["taicang"])
+    workshops, factories = _value(ds, "s003-008"), _value(ds, "s003-009")
+    stars = sum(_value(ds, f) for f in ("s001a-066", "s001a-067", "s001a-068"))
+    four_star = _value(ds, "s001a-067") / stars
+    coverage_2019 = _value(ds, "pub-004") / (P.BY_NAME["g5_ceiling_per_gdp"].default * _value(ds, "pub-006"))
+    cloud_names = ("firms_per_gdp", "smes_per_above_scale", "sme_initial_factor", "init_share_diagnosed",
+                   "init_share_cloud", "cloud_recognition")
+
+    def at_least(d, rung: int, region_gdp: float, only: bool = False) -> np.ndarray:
+        """Real firms (above-size + SMEs) at rung >= ``rung`` (exactly ``rung`` if ``only``)."""
+        shares = initial_shares(d, upto=min(rung + only, 4))  # (rungs, n), non-increasing
+        s = shares[rung - 1] - (shares[rung] if only and rung < 4 else 0.0)
+        above = d["firms_per_gdp"] * region_gdp
+        return s * above * (1 + d["sme_initial_factor"] * d["smes_per_above_scale"])
+
+    flow_names = ("hazard_cloud", "hazard_workshop", "peer_effect", "infra_effect", "attractiveness_elasticity",
+                  "cost_scale", "firm_size_sigma")
+
+    def flows(d):
+        a = (1 - d["cost_scale"]) * d["attractiveness_elasticity"]
+        size = np.exp(a * (a - 1) * d["firm_size_sigma"] ** 2 / 2)  # E[(S/mean)^a], log-normal revenue
+        peers = initial_shares(d, upto=2)[1]
+        social = (1 + d["peer_effect"] * peers) * (1 + d["infra_effect"] * coverage_2019)
+        new = lambda h, rung: -np.expm1(-h * size * social) * at_least(d, rung, taicang_gdp, only=True)  # noqa: E731
+        return {"taicang_new_workshops_2019": d["workshop_recognition"] * new(d["hazard_workshop"], 2),
+                "taicang_new_four_star_cloud_2019": d["cloud_recognition"] * four_star * new(d["hazard_cloud"], 1)}
+
+    poisson = "a yearly count of n events carries Poisson noise: accepted within +-sqrt(n)"
+    # Chained groups: each shares only the population parameters of the one before, so each is accepted on
+    # its own moment given the previous group's accepted sets (the product prior makes this exact).
+    return [
+        Group("agent_cloud", cloud_names, (
+            Moment("suzhou_cloud_stars_2020", ("s001a-066", "s001a-067", "s001a-068"), stars, _rel(stars), TWO_PCT),),
+            lambda d: {"suzhou_cloud_stars_2020": d["cloud_recognition"] * at_least(d, 2, suzhou_gdp)}),
+        Group("agent_workshops", ("init_share_workshop", "workshop_recognition"), (
+            Moment("jiangsu_workshops_2020", ("s003-008",), workshops, _rel(workshops), TWO_PCT),),
+            lambda d: {"jiangsu_workshops_2020": d["workshop_recognition"] * at_least(d, 3, jiangsu_gdp)},
+            given="agent_cloud"),
+        Group("agent_factories", ("init_share_factory", "factory_recognition"), (
+            Moment("jiangsu_factories_2020", ("s003-009",), factories, _rel(factories), TWO_PCT),),
+            lambda d: {"jiangsu_factories_2020": d["factory_recognition"] * at_least(d, 4, jiangsu_gdp)},
+            given="agent_workshops"),
+        Group("agent_flows", flow_names, (
+            Moment("taicang_new_workshops_2019", ("pub-016",), _value(ds, "pub-016"),
+                   np.sqrt(_value(ds, "pub-016")), poisson),
+            Moment("taicang_new_four_star_cloud_2019", ("pub-010", "s001a-067"), _value(ds, "pub-010"),
+                   np.sqrt(_value(ds, "pub-010")), poisson),
+        ), flows, given="agent_factories"),
+    ]
+
+
+def sample_group(group: Group, n: int, rng: np.random.Generator, given: pd.DataFrame | None = None,
+                 batch: int = 20_000, max_draws: int = 4_000_000, advance: Callable[[int], None] | None = None
+                 ) -> tuple[pd.DataFrame, dict]:
+    """Rejection-sample ``n`` parameter sets of ``group`` whose moments all fall inside their windows.
+
+    Prior draws come from the declared distributions; a group conditioned on another draws that group's
+    accepted sets uniformly and keeps their columns. Returns the accepted sets and acceptance statistics.
+    """
+    accepted, drawn = [], 0
+    while sum(len(a) for a in accepted) < n:
+        if drawn >= max_draws:
+            raise DezsimError(f"calibration group {group.name!r}: only {sum(len(a) for a in accepted)} of {n} sets "
+                              f"accepted after {drawn} draws; the data and priors disagree (widen a prior or check "
+                              "the figures)")
+        d = {name: P.BY_NAME[name].draw(rng, batch) for name in group.params}
+        if given is not None:
+            pick = given.iloc[rng.integers(0, len(given), batch)].reset_index(drop=True)
+            d |= {c: pick[c].to_numpy() for c in pick.columns if c not in d}
+        sims = group.simulate(d)
+        ok = np.ones(batch, dtype=bool)
+        for m in group.moments:
+            ok &= np.abs(sims[m.name] - m.target) <= m.tolerance
+        accepted.append(pd.DataFrame({k: np.asarray(v)[ok] for k, v in d.items()}))
+        drawn += batch
+        if advance is not None:
+            advance(batch)
+    out = pd.concat(accepted, ignore_index=True).iloc[:n].reset_index(drop=True)
+    return out, {"draws": drawn, "accepted": int(sum(len(a) for a in accepted)),
+                 "rate": sum(len(a) for a in accepted) / drawn}
+
+
+def calibrate(ds: Dataset, n: int = 1000, seed: int = 0, progress: bool = False) -> tuple[pd.DataFrame, dict]:
+    """Run every group and assemble an ensemble of ``n`` full parameter sets (one row each, column per
+    declared parameter) with its manifest (moments, acceptance, prior-only parameters, provenance)."""
+    from dezsim.seeding import component_rng
+    from dezsim.simulate import code_version
+
+    rng = component_rng(seed, "calibration")
+    fitted: dict[str, pd.DataFrame] = {}
+    stats = {}
+    bar = _progress(progress)
+    with bar:
+        for g in groups(ds):
+            task = bar.add_task(f"calibrating {g.name}", total=None)
+            fitted[g.name], stats[g.name] = sample_group(g, n, rng, fitted.get(g.given) if g.given else None,
+                                                         advance=lambda k, t=task: bar.advance(t, k))
+            bar.update(task, description=f"{g.name}: {stats[g.name]['rate']:.1%} accepted")
+    ensemble = pd.DataFrame({p.name: p.draw(rng, n) for p in P.PARAMS})
+    for g in groups(ds):  # a chain's last group carries every column of the groups it was conditioned on
+        for col in fitted[g.name].columns:
+            ensemble[col] = fitted[g.name][col].to_numpy()
+    fitted_names = sorted({c for f in fitted.values() for c in f.columns})
+    manifest = {
+        "method": "rejection ABC per group of parameters (see dezsim/calibrate.py)", "size": n, "seed": seed,
+        "data_hash": ds.digest, "code_version": code_version(), "cutoff_year": CALIBRATION_CUTOFF,
+        "groups": {g.name: {"params": list(g.params), "given": g.given, **stats[g.name],
+                            "moments": [vars(m) | {"figures": list(m.figures)} for m in g.moments]}
+                   for g in groups(ds)},
+        "fitted": fitted_names, "prior_only": sorted(set(P.BY_NAME) - set(fitted_names)),
+        "point": {name: float(ensemble[name].median()) for name in fitted_names},
+    }
+    ensemble.insert(0, "set", np.arange(n))
+    return ensemble, manifest
+
+
+def _progress(enabled: bool):
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    return Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,} draws"),
+                    TimeElapsedColumn(), disable=not enabled, transient=False)
+
+
+def save(ensemble: pd.DataFrame, manifest: dict, folder: Path = ROOT) -> Path:
+    """Write ``ensemble.parquet`` and ``ensemble.json`` (the manifest) into ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    ensemble.to_parquet(folder / ENSEMBLE.name, index=False)
+    (folder / MANIFEST.name).write_text(json.dumps(manifest, indent=2, sort_keys=True, default=float) + "\n",
+                                        encoding="utf-8")
+    return folder / ENSEMBLE.name
+
+
+def load_ensemble(folder: Path = ROOT) -> tuple[pd.DataFrame, dict] | None:
+    """The stored ensemble and manifest, or None when none is stored; a damaged pair raises DezsimError."""
+    path, meta = folder / ENSEMBLE.name, folder / MANIFEST.name
+    if not path.exists():
+        return None
+    try:
+        ensemble = pd.read_parquet(path)
+        manifest = json.loads(meta.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise DezsimError(f"{path}: calibrated ensemble unreadable ({exc}); re-run `dezsim calibrate`") from None
+    missing = sorted(set(P.BY_NAME) - set(ensemble.columns))
+    if missing or len(ensemble) != manifest.get("size"):
+        raise DezsimError(f"{path}: calibrated ensemble does not match the declared parameters (missing "
+                          f"{missing[:5]}); re-run `dezsim calibrate`")
+    return ensemble, manifest
+
+
+#: 2020 baselines the full model starts from or reproduces (indicator, region), checked by ``fit_table``.
+INITIAL_CHECKS = (("gdp", "jiangsu"), ("gdp", "suzhou"), ("gdp", "wuxi"), ("ei_manufacturing_revenue", "jiangsu"),
+                  ("ei_manufacturing_revenue", "suzhou"), ("software_revenue", "jiangsu"),
+                  ("software_revenue", "suzhou"), ("g5_base_stations", "jiangsu"), ("g5_base_stations", "suzhou"),
+                  ("dc_racks", "jiangsu"), ("above_scale_firms", "suzhou"))
+#: Agent stocks at end-2020 and the figure ids they are compared with.
+AGENT_CHECKS = (("smart_workshops", "jiangsu", ("s003-008",)), ("smart_factories", "jiangsu", ("s003-009",)),
+                ("cloud_star_firms", "suzhou", ("s001a-066", "s001a-067", "s001a-068")))
+
+
+def fit_table(ds: Dataset, ensemble: pd.DataFrame, runs: int = 100, seed: int = 0) -> pd.DataFrame:
+    """Each covered baseline: data, simulated median and 10-90 % interval, relative error, tolerance.
+
+    Moments are re-simulated on the ensemble; 2020 stocks come from the full coupled model run on the
+    calibrated ensemble (so sampling of the firm population is included).
+    """
+    rows = []
+    cols = {c: ensemble[c].to_numpy() for c in ensemble.columns}
+    for g in groups(ds):
+        sims = g.simulate(cols)
+        for m in g.moments:
+            rows.append(_row(m.name, ", ".join(m.figures), m.target, sims[m.name], m.tolerance / abs(m.target), m.why))
+    from dezsim.config import Scenario
+    from dezsim.sd.initial import stated_2020
+    from dezsim.simulate import run
+
+    res = run(Scenario(name="calibration_check", end=2021), runs=runs, seed=seed, data=ds)
+    first = res.frame[res.frame.year == 2020]
+    for indicator, region in INITIAL_CHECKS:
+        stated = stated_2020(ds, indicator)
+        sim = first[(first.indicator == indicator) & (first.region == region)].value.to_numpy()
+        rows.append(_row(f"{region} {indicator} 2020", stated.loc[region, "id"], float(stated.loc[region, "value"]),
+                         sim, 0.02, "initial state (derived from data; boards sum to the city)"))
+    for indicator, region, ids in AGENT_CHECKS:
+        sim = first[(first.indicator == indicator) & (first.region == region)].value.to_numpy()
+        target = sum(_value(ds, i) for i in ids)
+        # Each set's expected stock is within 2 %; drawing a finite population of weighted agents adds sampling
+        # noise, so the ensemble median is held to 2 % plus three standard errors of that noise.
+        tolerance = 0.02 + 3 * sim.std(ddof=1) / np.sqrt(len(sim)) / target
+        rows.append(_row(f"{region} {indicator} 2020", ", ".join(ids), target, sim, tolerance,
+                         "agents' end-2020 stock: 2 % + 3 standard errors of population sampling"))
+    return pd.DataFrame(rows)
+
+
+def _row(name: str, figures: str, target: float, sims: np.ndarray, tolerance: float, why: str) -> dict:
+    q10, q50, q90 = np.quantile(sims, [0.1, 0.5, 0.9])
+    error = (q50 - target) / target
+    return {"baseline": name, "figures": figures, "data": target, "median": q50, "q10": q10, "q90": q90,
+            "error_pct": 100 * error, "tolerance_pct": 100 * tolerance, "within": abs(error) <= tolerance,
+            "why": why}
+
+
+def fit_plot(table: pd.DataFrame, path: Path) -> Path:
+    """Simulated / data ratio with 10-90 % bars for every checked baseline (PNG)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8, 0.35 * len(table) + 1.2))
+    y = np.arange(len(table))
+    ratio = table["median"] / table["data"]
+    err = np.vstack([ratio - table.q10 / table.data, table.q90 / table.data - ratio])
+    ax.errorbar(ratio, y, xerr=np.clip(err, 0, None), fmt="o", color="tab:blue", ecolor="tab:gray", capsize=3)
+    ax.axvline(1.0, color="black", lw=1)
+    ax.axvspan(0.98, 1.02, color="tab:green", alpha=0.15, label="+-2 %")
+    ax.set_yticks(y, table.baseline)
+    ax.invert_yaxis()
+    ax.set_xlabel("simulated / data (median, 10-90 % over the calibrated ensemble)")
+    ax.set_title("dezsim calibration fit to 2020 baselines and pre-2020 history")
+    ax.legend(loc="lower right")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
