@@ -177,6 +177,41 @@ def calibrate_cmd(
                   f"{len(manifest['prior_only'])} parameters prior only")
 
 
+@app.command("hindcast")
+def hindcast_cmd(
+    observed: Annotated[Path, typer.Option(help="CSV: region, indicator, unit, year, value (figures after 2020)")],
+    runs: Annotated[int, typer.Option(min=10, help="ensemble size")] = 200,
+    seed: Annotated[int, typer.Option(min=0, help="root seed")] = 0,
+    json_path: Annotated[Path | None, typer.Option("--json", help="also write the summary as JSON")] = None,
+    scenario: Annotated[Path | None, typer.Option(help="scenario file (default: baseline)")] = None,
+) -> None:
+    """Compare the calibrated projection (and a naive trend line) with observed figures after 2020."""
+    import json
+
+    from dezsim.hindcast import compare, read_observed
+    from dezsim.sd.outputs import INDICATORS
+    from dezsim.simulate import run
+
+    ds = _load(None)
+    try:
+        table = read_observed(observed, ds, set(INDICATORS))
+        results = run(scenario, runs=runs, seed=seed)
+        rows, summary = compare(table, results, ds)
+    except DezsimError as exc:
+        raise _fail(exc) from None
+    shown = rows.copy()
+    for col in ("observed", "median", "q10", "q90", "naive"):
+        shown[col] = shown[col].map(lambda v: f"{v:,.4g}")
+    for col in ("ape", "naive_ape"):
+        shown[col] = shown[col].map(lambda v: "" if pd.isna(v) else f"{100 * v:.1f} %")
+    print_frame(shown, f"hindcast against {observed} ({runs} runs, seed {seed})", index=False)
+    naive = "n/a" if summary["naive_median_ape"] is None else f"{100 * summary['naive_median_ape']:.1f} %"
+    console.print(f"median APE {100 * summary['median_ape']:.1f} % (naive trend: {naive} on {summary['naive_rows']} "
+                  f"rows); 80 % interval coverage {100 * summary['coverage_80']:.0f} % of {summary['rows']} rows")
+    if json_path is not None:
+        json_path.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+
+
 @app.command("equations")
 def equations_cmd(
     write: Annotated[bool, typer.Option("--write", help="write docs/equations.md instead of printing")] = False,

@@ -1,0 +1,89 @@
+"""Compare the calibrated projection with figures published after 2020, and with a naive trend line.
+
+The observed file is a CSV with columns ``region, indicator, unit, year, value`` (indicator names and units
+from ``data/indicators.csv``; years after the calibration cut-off). Each row gets the ensemble's median and
+80 % interval (10-90 %), whether the figure falls inside, and the absolute percentage error of the median; the
+naive comparator extrapolates the indicator's 2020 level at its pre-2020 growth rate from data/.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from dezsim.data import CALIBRATION_CUTOFF, GROWTH_UNITS, Dataset
+from dezsim.errors import DataError
+from dezsim.results import Results
+from dezsim.tables import Column, cell_error, describe_allowed, nearest, read_table
+
+OBSERVED_COLUMNS = [Column("region"), Column("indicator"), Column("unit"),
+                    Column("year", "int", bounds=(CALIBRATION_CUTOFF + 1, 2035)), Column("value", "float")]
+
+
+def read_observed(path: str | Path, ds: Dataset, simulated: set[str]) -> pd.DataFrame:
+    """Read and check an observed table; unknown regions, indicators the model does not simulate and units
+    that are not the indicator's raise :class:`DataError` naming file, line, column and value."""
+    table = read_table(Path(path), OBSERVED_COLUMNS)
+    unit_of = dict(zip(ds.indicators.name, ds.indicators.unit, strict=True))
+    regions = set(ds.regions.code)
+    for row in table.to_dict("records"):
+        def bad(column: str, why: str, row=row) -> DataError:
+            return cell_error(row["_file"], row["_line"], column, row[column], why)
+
+        if row["region"] not in regions:
+            raise bad("region", f"unknown region{nearest(row['region'], regions)}; allowed: {describe_allowed(regions)}")
+        if row["indicator"] not in unit_of:
+            raise bad("indicator", f"not in the indicator vocabulary{nearest(row['indicator'], unit_of)}")
+        if row["indicator"] not in simulated:
+            raise bad("indicator", f"not simulated by the model; allowed: {describe_allowed(simulated)}")
+        if row["unit"] != unit_of[row["indicator"]]:
+            raise bad("unit", f"{row['indicator']} is measured in {unit_of[row['indicator']]}")
+        if row["value"] <= 0:
+            raise bad("value", "must be > 0 (errors are relative)")
+    return table.drop(columns=["_file", "_line"])
+
+
+def naive_forecast(ds: Dataset, region: str, indicator: str, year: int) -> float:
+    """The 2020 level grown at the pre-2020 growth rate in data/ (NaN when data/ lacks either)."""
+    f = ds.figures
+    mine = f[(f.region == region) & (f.indicator == indicator) & (f.year <= CALIBRATION_CUTOFF)]
+    unit = ds.indicators.set_index("name").loc[indicator, "unit"]
+    levels = mine[(mine.kind == "baseline") & (mine.unit == unit) & mine.basis.isin(["stock", "flow", "share"])
+                  & mine.scope.isna()].sort_values("year")
+    level = levels[levels.year == CALIBRATION_CUTOFF]
+    if level.empty:
+        return float("nan")
+    growths = mine[(mine.kind == "observed_growth") & mine.unit.isin(GROWTH_UNITS[:2])].sort_values("year")
+    if len(growths):
+        rate = float(growths.iloc[-1].value) / 100
+    elif len(levels) >= 2 and levels.year.iloc[0] < CALIBRATION_CUTOFF:
+        first, last = levels.iloc[0], level.iloc[-1]
+        rate = (last.value / first.value) ** (1 / (CALIBRATION_CUTOFF - first.year)) - 1
+    else:
+        return float("nan")
+    return float(level.iloc[-1].value) * (1 + rate) ** (year - CALIBRATION_CUTOFF)
+
+
+def compare(observed: pd.DataFrame, results: Results, ds: Dataset) -> tuple[pd.DataFrame, dict]:
+    """Per-row comparison and the summary (median APE and 80 % coverage, model and naive)."""
+    q = results.quantiles((0.1, 0.5, 0.9)).set_index(["indicator", "region", "year"])
+    rows = []
+    for obs in observed.itertuples(index=False):
+        key = (obs.indicator, obs.region, obs.year)
+        if key not in q.index:
+            raise DataError(f"observed {obs.region}/{obs.indicator}/{obs.year}: not in the simulated results "
+                            f"(years {results.frame.year.min()}-{results.frame.year.max()})")
+        lo, med, hi = q.loc[key, ["q10", "q50", "q90"]]
+        naive = naive_forecast(ds, obs.region, obs.indicator, obs.year)
+        rows.append({"region": obs.region, "indicator": obs.indicator, "unit": obs.unit, "year": obs.year,
+                     "observed": obs.value, "median": med, "q10": lo, "q90": hi, "inside_80": lo <= obs.value <= hi,
+                     "ape": abs(med - obs.value) / obs.value, "naive": naive,
+                     "naive_ape": abs(naive - obs.value) / obs.value if np.isfinite(naive) else np.nan})
+    table = pd.DataFrame(rows)
+    summary = {"rows": len(table), "median_ape": float(table.ape.median()),
+               "coverage_80": float(table.inside_80.mean()),
+               "naive_median_ape": float(table.naive_ape.median()) if table.naive_ape.notna().any() else None,
+               "naive_rows": int(table.naive_ape.notna().sum())}
+    return table, summary

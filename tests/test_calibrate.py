@@ -1,0 +1,97 @@
+"""Calibration: ensemble size and fit, data cut-off, determinism, and recovery of a synthetic truth."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from dezsim import calibrate as C
+from dezsim import params as P
+from dezsim.errors import DezsimError
+
+
+@pytest.fixture(scope="module")
+def fitted(dataset):
+    return C.calibrate(dataset, n=1000, seed=3)
+
+
+def test_ensemble_has_every_parameter_and_at_least_1000_sets(fitted):
+    ensemble, manifest = fitted
+    assert len(ensemble) >= 1000 and set(P.BY_NAME) <= set(ensemble.columns)
+    assert manifest["size"] == len(ensemble) and manifest["cutoff_year"] == 2020
+    assert set(manifest["fitted"]) | set(manifest["prior_only"]) == set(P.BY_NAME)
+    for p in P.PARAMS:  # every set stays inside the declared bounds
+        assert ensemble[p.name].between(*p.bounds).all(), p.name
+
+
+def test_every_set_reproduces_every_moment_within_its_tolerance(fitted, dataset):
+    ensemble, _ = fitted
+    cols = {c: ensemble[c].to_numpy() for c in ensemble.columns}
+    for g in C.groups(dataset):
+        sims = g.simulate(cols)
+        for m in g.moments:
+            assert (np.abs(sims[m.name] - m.target) <= m.tolerance).all(), m.name
+
+
+def test_calibration_uses_figures_up_to_2020_only(dataset):
+    years = dataset.figures.set_index("id").year
+    for g in C.groups(dataset):
+        for m in g.moments:
+            assert all(years[f] <= 2020 for f in m.figures), m.name
+
+
+def test_same_seed_same_ensemble(dataset, fitted):
+    again, _ = C.calibrate(dataset, n=1000, seed=3)
+    pd.testing.assert_frame_equal(again, fitted[0])
+
+
+def test_recovers_a_synthetic_truth_within_its_intervals(dataset):
+    """Moments computed from known parameters; the posterior must cover them (99 % intervals)."""
+    rng = np.random.default_rng(2024)
+    truth, posterior = {}, {}
+    for g in C.groups(dataset):
+        draw = {name: P.BY_NAME[name].draw(rng, 1) for name in g.params}
+        truth |= draw
+        known = {k: np.asarray(v) for k, v in truth.items()}
+        sims = g.simulate(known)
+        moments = tuple(dataclasses.replace(m, target=float(sims[m.name][0]),
+                                            tolerance=m.tolerance / m.target * float(sims[m.name][0]))
+                        for m in g.moments)
+        synthetic = dataclasses.replace(g, moments=moments)
+        posterior[g.name], _ = C.sample_group(synthetic, 1000, rng, posterior.get(g.given) if g.given else None)
+        for name in g.params:
+            lo, hi = np.quantile(posterior[g.name][name], [0.005, 0.995])
+            assert lo <= truth[name][0] <= hi, (g.name, name, lo, truth[name][0], hi)
+    # identified one-dimensional groups are pinned tightly around the truth
+    for name, group in (("gdp_growth", "gdp"), ("ei_trend_growth", "ei"), ("sw_trend_growth", "sw")):
+        assert posterior[group][name].std() < 0.005
+
+
+def test_stored_ensemble_round_trips_and_bad_files_are_named(fitted, tmp_path):
+    ensemble, manifest = fitted
+    C.save(ensemble, manifest, tmp_path)
+    back, meta = C.load_ensemble(tmp_path)
+    pd.testing.assert_frame_equal(back, ensemble)
+    assert meta["data_hash"] == manifest["data_hash"]
+    (tmp_path / "ensemble.parquet").write_bytes(b"not parquet")
+    with pytest.raises(DezsimError, match="calibrated ensemble unreadable"):
+        C.load_ensemble(tmp_path)
+
+
+def test_runs_use_the_stored_calibrated_ensemble():
+    from dezsim.simulate import run
+
+    stored, _ = C.load_ensemble()
+    res = run(runs=3, seed=1, agents=None)
+    for row in res.design.itertuples():
+        assert row.gdp_growth == stored.gdp_growth.iat[row.calibration_set]
+    assert res.provenance["calibration"]["size"] == len(stored)
+
+
+def test_fit_check_holds_every_baseline_within_tolerance(dataset):
+    stored, _ = C.load_ensemble()
+    table = C.fit_table(dataset, stored, runs=40)
+    assert table.within.all(), table[~table.within].to_string()
