@@ -343,3 +343,21 @@ def fit_plot(table: pd.DataFrame, path: Path) -> Path:
     fig.savefig(path, dpi=120)
     plt.close(fig)
     return path
+
+
+def derived_stocks(ds: Dataset, ensemble: pd.DataFrame) -> pd.DataFrame:
+    """Every region's 2020 stocks as the model starts them: figures from data/ or the documented allocation,
+    plus core-industry value added (EI and software revenue x value-added ratios x (1 + other core)) with its
+    10-90 % range over the ensemble."""
+    from dezsim.sd.initial import derivation_notes
+
+    notes = derivation_notes(ds).assign(q10=np.nan, q90=np.nan)
+    ei = notes[notes.indicator == "ei_manufacturing_revenue"].set_index("region").value
+    sw = notes[notes.indicator == "software_revenue"].set_index("region").value
+    rows = []
+    for region in ei.index:
+        va = (1 + ensemble.oc_relative_size) * (ensemble.ei_va_ratio * ei[region] + ensemble.sw_va_ratio * sw[region])
+        q10, q50, q90 = np.quantile(va, [0.1, 0.5, 0.9])
+        rows.append({"indicator": "core_industry_va", "region": region, "value": q50, "q10": q10, "q90": q90,
+                     "how": "EI and software revenue x value-added ratios x (1 + other core), over the ensemble"})
+    return pd.concat([notes, pd.DataFrame(rows)], ignore_index=True)

@@ -172,6 +172,7 @@ def calibrate_cmd(
     except DezsimError as exc:
         raise _fail(exc) from None
     path = C.save(ensemble, manifest)
+    C.derived_stocks(ds, ensemble).to_csv(C.ROOT / "initial_stocks_2020.csv", index=False, float_format="%.6g")
     rates = ", ".join(f"{g} {s['rate']:.2%}" for g, s in manifest["groups"].items())
     console.print(f"{len(ensemble)} parameter sets written to {path} (acceptance: {rates}); "
                   f"{len(manifest['prior_only'])} parameters prior only")

@@ -95,3 +95,11 @@ def test_fit_check_holds_every_baseline_within_tolerance(dataset):
     stored, _ = C.load_ensemble()
     table = C.fit_table(dataset, stored, runs=40)
     assert table.within.all(), table[~table.within].to_string()
+
+
+def test_derived_stocks_cover_every_region_with_core_value_added(dataset, fitted):
+    table = C.derived_stocks(dataset, fitted[0])
+    va = table[table.indicator == "core_industry_va"].set_index("region")
+    assert set(dataset.leaves()) <= set(va.index)
+    assert (va.q10 <= va.value).all() and (va.value <= va.q90).all()
+    assert table.how.notna().all()
