@@ -178,6 +178,33 @@ def calibrate_cmd(
                   f"{len(manifest['prior_only'])} parameters prior only")
 
 
+@app.command("reach")
+def reach_cmd(
+    scenario: Annotated[Path | None, typer.Option(help="scenario file (default: baseline)")] = None,
+    runs: Annotated[int, typer.Option(min=10, help="ensemble size")] = 200,
+    seed: Annotated[int, typer.Option(min=0, help="root seed")] = 0,
+    out: Annotated[Path | None, typer.Option(help="report folder (default: out/reach-<scenario>)")] = None,
+    lever_runs: Annotated[int, typer.Option(min=10, help="runs per point of the lever search")] = 40,
+    levers: Annotated[bool, typer.Option(help="search the levers for targets below p = 0.8")] = True,
+) -> None:
+    """Target reachability for every target in the plans: report.md, report.html, reach.csv, fan charts."""
+    from dezsim.report import build
+
+    name = scenario.stem if scenario is not None else "baseline"
+    folder = out or Path("out") / f"reach-{name}"
+    try:
+        reach, paths = build(scenario, runs=runs, seed=seed, out=folder, lever_runs=lever_runs, levers=levers,
+                             progress=True)
+    except DezsimError as exc:
+        raise _fail(exc) from None
+    a = reach[reach.assessed]
+    counts = a.verdict.value_counts()
+    console.print(f"{len(reach)} targets: {len(a)} assessed ({counts.get('likely', 0)} likely, "
+                  f"{counts.get('uncertain', 0)} uncertain, {counts.get('unlikely', 0)} unlikely), "
+                  f"{len(reach) - len(a)} not assessed with reasons.")
+    console.print(f"report: {paths['report.html'].resolve()}  (also report.md, reach.csv, figures/)")
+
+
 @app.command("hindcast")
 def hindcast_cmd(
     observed: Annotated[Path, typer.Option(help="CSV: region, indicator, unit, year, value (figures after 2020)")],

@@ -1,0 +1,112 @@
+"""Reachability on synthetic ensembles whose probability, first-reach year and interval are known exactly."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from dezsim.reach import REACH_COLUMNS, assess, jeffreys_interval, map_targets, verdict
+from dezsim.results import Results
+
+YEARS = list(range(2020, 2026))
+
+
+def synthetic(values: dict[tuple[str, str], np.ndarray]) -> Results:
+    """Results with (region, indicator) -> array (run, year) of values."""
+    rows = []
+    for (region, indicator), arr in values.items():
+        for run, series in enumerate(arr):
+            rows += [{"scenario": "s", "run": run, "region": region, "year": y, "indicator": indicator, "value": v}
+                     for y, v in zip(YEARS, series, strict=True)]
+    frame = pd.DataFrame(rows)
+    for col in ("scenario", "region", "indicator"):
+        frame[col] = frame[col].astype("category")
+    return Results(frame, pd.DataFrame({"run": sorted(frame.run.unique())}), {})
+
+
+def target(**kw) -> pd.DataFrame:
+    base = {"target_id": "t", "region": "suzhou", "indicator": "smart_workshops", "year": 2023, "relation": ">=",
+            "threshold": 100.0, "period_start": np.nan, "relative_to": None, "assessed": True, "reason": "",
+            "measure": "smart_workshops in 2023", "caveat": "", "source": "x", "quote": "y"}
+    return pd.DataFrame([base | kw])
+
+
+def test_probability_interval_and_first_year_are_exact():
+    # 10 runs: runs 0-6 reach 100 in 2022, runs 7-9 never do
+    arr = np.array([[50, 80, 120, 130, 140, 150]] * 7 + [[50, 60, 70, 80, 90, 95]] * 3, dtype=float)
+    out = assess(synthetic({("suzhou", "smart_workshops"): arr}), target()).iloc[0]
+    assert out.p_reach == pytest.approx(0.7)
+    lo, hi = stats.beta.ppf([0.05, 0.95], 7.5, 3.5)
+    assert (out.p_low, out.p_high) == pytest.approx((lo, hi))
+    assert out.first_year_median == 2022 and out.first_year_q10 == 2022 and np.isnan(out.first_year_q90)
+    assert out.gap_median == pytest.approx(np.median([30] * 7 + [-20] * 3))
+    assert out.verdict == "uncertain"
+
+
+def test_new_in_period_growth_cap_and_relative_targets():
+    arr = np.array([[100, 110, 121, 133.1, 146.41, 161.051]] * 4)  # +10 % a year
+    res = synthetic({("suzhou", "core_industry_va"): arr, ("taicang", "core_industry_va"): arr * 0.5,
+                     ("suzhou", "dc_pue_new"): np.array([[1.4, 1.35, 1.3, 1.26, 1.24, 1.2]] * 4)})
+    growth = target(indicator="core_industry_va", threshold=0.10, period_start=2020,
+                    measure="compound annual growth of core_industry_va 2020-2023")
+    assert assess(res, growth).iloc[0].p_reach == 1.0
+    assert assess(res, growth.assign(threshold=0.1001)).iloc[0].p_reach == 0.0
+    new = target(indicator="core_industry_va", threshold=33.1, period_start=2020,
+                 measure="core_industry_va 2023 minus 2020")
+    assert assess(res, new).iloc[0].p_reach == 1.0
+    cap = target(indicator="dc_pue_new", relation="<=", threshold=1.25, year=2025, measure="dc_pue_new in 2025")
+    first = assess(res, cap).iloc[0]
+    assert first.p_reach == 1.0 and first.first_year_median == 2024
+    rel = target(region="taicang", indicator="core_industry_va", relative_to="suzhou", threshold=0.0,
+                 measure="core_industry_va(taicang) - core_industry_va(suzhou) in 2023")
+    assert assess(res, rel).iloc[0].p_reach == 0.0
+
+
+def test_jeffreys_edges_and_verdicts():
+    assert jeffreys_interval(0, 10)[0] == 0.0 and jeffreys_interval(10, 10)[1] == 1.0
+    assert [verdict(p) for p in (0.8, 0.5, 0.2)] == ["likely", "uncertain", "unlikely"]
+
+
+def test_every_target_is_assessed_or_has_a_reason(dataset):
+    regions = dataset.leaves() + ["suzhou", "jiangsu"]
+    mapped = map_targets(dataset, regions, 2025)
+    assert set(mapped.target_id) == set(dataset.targets().id)
+    assert (mapped.assessed == (mapped.reason == "")).all()
+    assert mapped.assessed.sum() >= 20
+
+
+def test_reach_table_columns_and_levers_interpolation():
+    from dezsim.levers import LEVERS, _needed
+
+    assert {"target_id", "region", "indicator", "year", "relation", "threshold", "assessed", "reason", "p_reach",
+            "p_low", "p_high", "first_year_median"} <= set(REACH_COLUMNS)
+    lever = LEVERS[0]
+    hit = _needed(lever, np.array([0.5, 0.7, 0.9, 0.95]))  # crosses 0.8 halfway between 1/3 and 2/3
+    assert hit["status"] == "reachable" and hit["value_needed"] == pytest.approx(lever.value(0.5))
+    miss = _needed(lever, np.array([0.1, 0.2, 0.3, 0.4]))
+    assert miss["status"].startswith("not reachable") and np.isnan(miss["value_needed"])
+
+
+def test_reach_command_writes_every_report_file(tmp_path):
+    from typer.testing import CliRunner
+
+    from dezsim.cli import app
+
+    result = CliRunner().invoke(app, ["reach", "--runs", "12", "--no-levers", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    for name in ("report.md", "report.html", "reach.csv", "figures/fan_core_industry_share_gdp.png"):
+        assert (tmp_path / name).stat().st_size > 0, name
+    reach = pd.read_csv(tmp_path / "reach.csv")
+    assert len(reach) == 147 and reach.p_reach[reach.assessed].between(0, 1).all()
+    assert "data:image/png;base64," in (tmp_path / "report.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_lever_search_end_to_end(tmp_path):
+    from dezsim.report import build
+
+    reach, paths = build(runs=20, lever_runs=12, out=tmp_path)
+    levers = pd.read_csv(paths["levers.csv"])
+    assert set(levers.status) <= {"reachable", "not reachable with this lever within its bounds"}
