@@ -42,6 +42,25 @@ REACH_COLUMNS = ["target_id", "region", "indicator", "year", "relation", "thresh
                  "gap_q10", "gap_median", "gap_q90", "verdict", "measure", "caveat", "source", "quote"]
 
 
+#: Parameters that drive each indicator's projection most directly (for the "uncalibrated" caveat).
+DRIVERS = {"core_industry_va": ("ei_va_ratio", "sw_va_ratio", "oc_va_ratio", "oc_relative_size", "oc_trend_growth"),
+           "core_industry_share_gdp": ("ei_va_ratio", "sw_va_ratio", "oc_va_ratio", "oc_relative_size",
+                                       "oc_trend_growth"),
+           "invention_patents_digital": ("patent_rate", "patent_lapse"), "pct_applications": ("pct_rate",),
+           "dc_pue_new": ("dc_pue_new_2020", "dc_pue_floor", "dc_pue_learning"),
+           "dc_racks": ("dc_demand_elasticity", "dc_adjustment_time", "dc_rack_lifetime")}
+
+
+def _uncalibrated(indicator: str) -> str:
+    """A caveat naming the indicator's driving parameters that no figure up to 2020 constrains."""
+    from dezsim.calibrate import load_ensemble
+
+    stored = load_ensemble()
+    prior_only = set(stored[1]["prior_only"]) if stored else set(DRIVERS.get(indicator, ()))
+    names = [n for n in DRIVERS.get(indicator, ()) if n in prior_only]
+    return f"rests on parameters no figure up to 2020 constrains: {', '.join(names)}" if names else ""
+
+
 def map_targets(ds: Dataset, regions: list[str], end_year: int) -> pd.DataFrame:
     """One row per target in data/: what is compared with what, or why it cannot be assessed."""
     allocated = _allocated_stocks(ds)
@@ -59,7 +78,9 @@ def map_targets(ds: Dataset, regions: list[str], end_year: int) -> pd.DataFrame:
         rows.append({"target_id": t.id, "region": t.region, "indicator": t.indicator, "year": int(t.year),
                      "relation": "<=" if t.relation == "<=" else ">=", "threshold": threshold,
                      "period_start": t.period_start, "relative_to": t.relative_to, "assessed": reason == "",
-                     "reason": reason, "measure": measure, "caveat": t.scope if isinstance(t.scope, str) else "",
+                     "reason": reason, "measure": measure,
+                     "caveat": "; ".join(c for c in (t.scope if isinstance(t.scope, str) else "",
+                                                     _uncalibrated(t.indicator) if not reason else "") if c),
                      "source": t.source, "quote": t.quote})
     return pd.DataFrame(rows)
 
@@ -177,4 +198,7 @@ def verdict(p: float) -> str:
 def reachability(results: Results, ds: Dataset) -> pd.DataFrame:
     """The reach table for ``results`` (one row per target in data/), as written to ``reach.csv``."""
     regions = list(results.frame.region.cat.categories)
-    return assess(results, map_targets(ds, regions, int(results.frame.year.max())))
+    end = int(results.frame.year.max())
+    table = assess(results, map_targets(ds, regions, end))
+    table.attrs["end_year"] = end
+    return table

@@ -49,17 +49,23 @@ def fan_chart(results: Results, reach: pd.DataFrame, indicator: str, regions: tu
     return path
 
 
-def _fmt_year(v: float) -> str:
-    return "not by the end" if pd.isna(v) else f"{int(v)}"
+def _first_reached(median: float, q10: float, q90: float, end: int) -> str:
+    """'2024 (2022 to later)' style; 'later' means not by the simulation's end."""
+    fmt = lambda v: "later" if pd.isna(v) else f"{int(v)}"  # noqa: E731
+    if pd.isna(q10):
+        return f"not by {end}"
+    return f"{fmt(median) if not pd.isna(median) else f'after {end}'} ({fmt(q10)} to {fmt(q90)})"
 
 
 def _summary_table(reach: pd.DataFrame) -> pd.DataFrame:
     a = reach[reach.assessed].copy()
     a["p (90 % interval)"] = [f"{p:.2f} ({lo:.2f}-{hi:.2f})" for p, lo, hi in zip(a.p_reach, a.p_low, a.p_high,
                                                                                    strict=True)]
-    a["first reached (median, 10-90 %)"] = [f"{_fmt_year(m)} ({_fmt_year(lo)} to {_fmt_year(hi)})"
-                                            for m, lo, hi in zip(a.first_year_median, a.first_year_q10,
-                                                                 a.first_year_q90, strict=True)]
+    end = int(a.year.max()) if len(a) else 0
+    end = max(end, int(reach.attrs.get("end_year", end)))
+    a["first reached (median, 10-90 %)"] = [_first_reached(m, lo, hi, end) for m, lo, hi in
+                                            zip(a.first_year_median, a.first_year_q10, a.first_year_q90,
+                                                strict=True)]
     a["gap median (10-90 %)"] = [f"{m:+,.4g} ({lo:+,.4g} to {hi:+,.4g})"
                                  for m, lo, hi in zip(a.gap_median, a.gap_q10, a.gap_q90, strict=True)]
     a["target"] = [f"{rel} {thr:,.4g}" for rel, thr in zip(a.relation, a.threshold, strict=True)]
