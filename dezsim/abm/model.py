@@ -105,6 +105,7 @@ class LadderModel(mesa.Model):
             self._table = rule.climb_table(self.firms, self.coverage, self.support(), self.par)
         for _ in range(self.steps_per_year):
             self._period()
+        self._table = None  # rebuilt next year; not kept alive across an ensemble of models
         self._grow(np.asarray(growth, dtype=float))
         self.year += 1
         out = self.state() | {k: self._tally[k] for k in ("new_cloud", "spend", "induced_spend", "subsidy_paid")}
