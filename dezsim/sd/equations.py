@@ -35,7 +35,7 @@ gdp_2020, va_2020, racks_2020 = sp.symbols("gdp_2020 va_2020 racks_2020", positi
 
 # Parameters (names match dezsim.params).
 P = {name: sp.Symbol(name, real=True) for name in (
-    "gdp_growth", "ei_trend_growth", "sw_trend_growth", "oc_trend_growth", "ei_va_ratio", "sw_va_ratio",
+    "gdp_growth", "gdp_growth_shock", "ei_trend_growth", "ei_supply_shock", "sw_trend_growth", "oc_trend_growth", "ei_va_ratio", "sw_va_ratio",
     "oc_va_ratio", "ei_investment_response", "sw_investment_response", "oc_investment_response",
     "ei_demand_capture", "sw_demand_capture", "oc_demand_capture", "digital_investment_extra",
     "transformation_demand_extra", "g5_ceiling_per_gdp", "g5_bass_p", "g5_bass_q", "g5_capex_share_gdp",
@@ -64,16 +64,16 @@ rack_build = (sp.Max(0, racks_desired - racks_total) / P["dc_adjustment_time"]
               + rack_retire_rate * racks_total + P["dc_build_program"])
 
 
-def _sector_rate(stock: sp.Symbol, prefix: str) -> sp.Expr:
+def _sector_rate(stock: sp.Symbol, prefix: str, shock: sp.Expr = sp.S.Zero) -> sp.Expr:
     extra = (P[f"{prefix}_investment_response"] * P["digital_investment_extra"]
              + P[f"{prefix}_demand_capture"] * P["transformation_demand_extra"])
-    return P[f"{prefix}_trend_growth"] * stock + extra * gdp
+    return (P[f"{prefix}_trend_growth"] + shock) * stock + extra * gdp
 
 
 #: d(stock)/dt for every scalar stock.
 RATES: dict[sp.Symbol, sp.Expr] = {
-    gdp: P["gdp_growth"] * gdp,
-    ei: _sector_rate(ei, "ei"),
+    gdp: (P["gdp_growth"] + P["gdp_growth_shock"]) * gdp,
+    ei: _sector_rate(ei, "ei", P["ei_supply_shock"]),
     sw: _sector_rate(sw, "sw"),
     oc: _sector_rate(oc, "oc"),
     g5: g5_build,

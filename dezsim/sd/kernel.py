@@ -16,7 +16,9 @@ from dezsim.sd import _kernel_generated
 _deriv = numba.njit(cache=True, nogil=True)(_kernel_generated.deriv)
 
 
-@numba.njit(cache=True, nogil=True)
+# Not cached on disk: numba's cache of a caller does not notice that a callee in another file changed (here the
+# regenerated derivative), and would silently keep the old one. Compiling the loop takes about a second.
+@numba.njit(cache=False, nogil=True)
 def integrate_cells(x, p, c, it_load, t0, steps, rk4):  # pragma: no cover - compiled
     """Advance every row of ``x`` (cells x stocks, in place) by one time unit from ``t0`` in ``steps`` steps.
 

@@ -79,7 +79,8 @@ def test_sector_revenue_with_extra_demand_matches_closed_form():
     sol = sp.dsolve(sp.Eq(e(ts).diff(ts), g_e * e(ts) + c * y0 * sp.exp(g_y * ts)), e(ts), ics={e(0): e0}).rhs
     # The declared EI rate, with GDP following its own declared exponential path, is this linear ODE:
     declared = eq.RATES[eq.ei].subs(eq.gdp, y0 * sp.exp(g_y * ts))
-    sub = {eq.P["ei_trend_growth"]: g_e, eq.P["ei_investment_response"]: 0, eq.P["ei_demand_capture"]: 1,
+    sub = {eq.P["ei_trend_growth"]: g_e, eq.P["ei_supply_shock"]: 0, eq.P["ei_investment_response"]: 0,
+           eq.P["ei_demand_capture"]: 1,
            eq.P["transformation_demand_extra"]: c, eq.ei: e(ts)}
     assert sp.simplify(declared.subs(sub) - (g_e * e(ts) + c * y0 * sp.exp(g_y * ts))) == 0
     values = {g_e: 0.09, g_y: 0.07, c: 0.01, e0: 700.0, y0: 1400.0, ts: 5.0}
