@@ -106,6 +106,20 @@ def data_initial(data: DataDir = None) -> None:
     print_frame(notes, "2020 stocks by region (data, or allocated by the documented rule)", index=False)
 
 
+def _scenario(path: Path | None, sets: list[str] | None):
+    """The scenario file (or the baseline) with ``--set`` changes applied and validated."""
+    from dezsim.config import apply_set, load_scenario, scenario_from_dict
+
+    if path is not None:
+        return load_scenario(path, sets)
+    if not sets:
+        return None
+    raw: dict = {"name": "baseline"}
+    for item in sets:
+        apply_set(raw, item)
+    return scenario_from_dict(raw, source="baseline with --set " + " ".join(sets))
+
+
 KEY_INDICATORS = ("core_industry_share_gdp", "core_industry_va", "g5_base_stations", "g5_coverage", "dc_racks",
                   "dc_pue_fleet", "invention_patents_digital", "upgraded_firms_share", "smart_workshops")
 
@@ -118,13 +132,14 @@ def run_cmd(
     region: Annotated[list[str] | None, typer.Option(help="regions to show (repeatable)")] = None,
     out: Annotated[Path | None, typer.Option(help="write the Results table to this Parquet file")] = None,
     agents: Annotated[bool, typer.Option(help="couple the firm and district agents")] = True,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="change a scenario key: key.path=value")] = None,
 ) -> None:
     """Project 2020-2025 (SD core coupled to the agents) and print median and 10-90 % range of key indicators."""
     from dezsim.coupling import AgentSettings
     from dezsim.simulate import run
 
     try:
-        results = run(scenario, runs=runs, seed=seed, agents=AgentSettings() if agents else None)
+        results = run(_scenario(scenario, set_), runs=runs, seed=seed, agents=AgentSettings() if agents else None)
     except DezsimError as exc:
         raise _fail(exc) from None
     shown = region or ["jiangsu", "suzhou", "wuxi", "taicang", "wuzhong"]
@@ -186,6 +201,7 @@ def reach_cmd(
     out: Annotated[Path | None, typer.Option(help="report folder (default: out/reach-<scenario>)")] = None,
     lever_runs: Annotated[int, typer.Option(min=10, help="runs per point of the lever search")] = 40,
     levers: Annotated[bool, typer.Option(help="search the levers for targets below p = 0.8")] = True,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="change a scenario key: key.path=value")] = None,
 ) -> None:
     """Target reachability for every target in the plans: report.md, report.html, reach.csv, fan charts."""
     from dezsim.report import build
@@ -193,8 +209,8 @@ def reach_cmd(
     name = scenario.stem if scenario is not None else "baseline"
     folder = out or Path("out") / f"reach-{name}"
     try:
-        reach, paths = build(scenario, runs=runs, seed=seed, out=folder, lever_runs=lever_runs, levers=levers,
-                             progress=True)
+        reach, paths = build(_scenario(scenario, set_), runs=runs, seed=seed, out=folder, lever_runs=lever_runs,
+                             levers=levers, progress=True)
     except DezsimError as exc:
         raise _fail(exc) from None
     a = reach[reach.assessed]

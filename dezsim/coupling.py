@@ -70,18 +70,19 @@ def build_models(design: pd.DataFrame, par: dict[str, np.ndarray], gdp_2020: np.
     return models
 
 
-def make_hook(models: list[LadderModel], base: dict[str, np.ndarray], log: dict[str, list]):
+def make_hook(models: list[LadderModel], gdp_2020: np.ndarray, log: dict[str, list]):
     """The ``before_year`` hook: step every run's agents and feed their aggregates to the SD core.
 
-    ``base`` holds each run's own SD values of the coupled parameters; ``log`` collects the agents' yearly
-    stocks (key -> list over years of (run, region) arrays).
+    It receives the year's parameters as the scenario sets them (never last year's coupled values, so the
+    agents' contributions do not accumulate) and returns them with the coupled ones added; ``log`` collects the
+    agents' yearly stocks (key -> list over years of (run, region) arrays).
     """
 
     def hook(k: int, x: np.ndarray, par: dict) -> dict:
         par = dict(par)
         for name in ("transformation_demand_extra", "dc_build_program", "gdp_growth"):
-            par[name] = base[name].copy()
-        ceiling = par["g5_ceiling_per_gdp"] * base["gdp_2020"]
+            par[name] = par[name].copy()
+        ceiling = par["g5_ceiling_per_gdp"] * gdp_2020
         coverage = np.minimum(1.0, x[IDX["g5"]] / ceiling)
         rows = {key: [] for key in AGENT_KEYS}
         upgraded_before = log["upgraded_above"][-1]  # the stocks the agents reported at the end of last year

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -49,14 +50,16 @@ def run(scenario: Scenario | str | Path | None = None, runs: int = 100, seed: in
     """
     scen = _as_scenario(scenario)
     ds = data if data is not None else _data()
-    leaves = ds.leaves("jiangsu")
+    for root in scen.regions:
+        ds.require_region(root)
+    leaves = [leaf for root in scen.regions for leaf in ds.leaves(root)]
     entropy = int(root_sequence(seed).entropy)
     ensemble, calibration = _calibration(ds) if calibrated and not central else (None, None)
     design = draw_design(runs, entropy, central, ensemble)
     par = parameter_arrays(design, scen, ds, leaves)
     horizon = Horizon(scen.start, scen.end, scen.steps_per_year, scen.method)
-    raw = simulate_raw(par, ds, leaves, design, entropy, horizon, agents)
-    regions, member = output_regions(ds, leaves)
+    raw = simulate_raw(par, ds, leaves, design, entropy, horizon, agents, schedule(scen, ds, leaves))
+    regions, member = output_regions(ds, leaves, tuple(scen.regions))
     provenance = {"code_version": code_version(), "data_hash": ds.digest, "seed": entropy,
                   "scenario": scen.model_dump(), "runs": runs, "central": central,
                   "agents": None if agents is None else repr(agents), "calibration": calibration}
@@ -64,17 +67,53 @@ def run(scenario: Scenario | str | Path | None = None, runs: int = 100, seed: in
 
 
 def simulate_raw(par: dict[str, np.ndarray], ds: Dataset, leaves: list[str], design: pd.DataFrame, seed: int,
-                 horizon: Horizon, agents: AgentSettings | None) -> dict[str, np.ndarray]:
-    """Raw leaf outputs (run, region, year) of the SD core, coupled to the agents unless ``agents`` is None."""
+                 horizon: Horizon, agents: AgentSettings | None,
+                 yearly: Callable[[int, dict], dict] | None = None) -> dict[str, np.ndarray]:
+    """Raw leaf outputs (run, region, year) of the SD core, coupled to the agents unless ``agents`` is None.
+
+    ``yearly(k, par) -> par`` applies a scenario's schedules and shocks for simulated year k (from the base
+    parameters each year, so nothing accumulates).
+    """
     init = initial_stocks(ds, leaves)
+    step = yearly or (lambda k, p: p)
     if agents is None:
-        return run_core(par, init, horizon)
+        return run_core(par, init, horizon, before_year=lambda k, x, _: step(k, par))
     models = coupling.build_models(design, par, init.gdp, coupling.upgrade_targets(ds, leaves), seed, agents)
-    base = {name: par[name] for name in ("transformation_demand_extra", "dc_build_program", "gdp_growth")}
-    base["gdp_2020"] = np.broadcast_to(init.gdp, par["gdp_growth"].shape)
     log = coupling.initial_log(models)
-    raw = run_core(par, init, horizon, before_year=coupling.make_hook(models, base, log))
+    agents_hook = coupling.make_hook(models, np.broadcast_to(init.gdp, par["gdp_growth"].shape), log)
+    raw = run_core(par, init, horizon, before_year=lambda k, x, _: agents_hook(k, x, step(k, par)))
     return raw | coupling.agent_raw(log, par)
+
+
+def schedule(scen: Scenario, ds: Dataset, leaves: list[str]) -> Callable[[int, dict], dict] | None:
+    """The scenario's schedules and shocks as ``f(year_index, base_par) -> par`` (None when it has neither)."""
+    if not scen.schedules and not scen.shocks:
+        return None
+
+    def columns(regions: list[str] | None) -> list[int]:
+        if regions is None:
+            return list(range(len(leaves)))
+        for r in regions:
+            ds.require_region(r)
+        return [leaves.index(leaf) for r in regions for leaf in ds.leaves(r) if leaf in leaves]
+
+    def apply(k: int, base: dict) -> dict:
+        year = scen.start + k + 1
+        par = dict(base)
+        changes = [(name, setting) for name, by_year in scen.schedules.items()
+                   for y, setting in sorted(by_year.items()) if y <= year]  # later years overwrite earlier ones
+        changes += [(s.parameter, {r: s.value for r in s.regions} if s.regions else s.value)
+                    for s in scen.shocks if year in s.years]
+        for name, setting in changes:
+            par[name] = par[name].copy() if par[name] is base[name] else par[name]
+            if isinstance(setting, dict):
+                for region, value in setting.items():
+                    par[name][:, columns([region])] = value
+            else:
+                par[name][:] = setting
+        return par
+
+    return apply
 
 
 def _as_scenario(scenario: Scenario | str | Path | None) -> Scenario:

@@ -35,8 +35,10 @@ INDICATORS: dict[str, tuple[str, str | None, float]] = {
 }
 
 
-def output_regions(ds: Dataset, leaves: list[str]) -> tuple[list[str], np.ndarray]:
-    """Regions reported (leaves, then every ancestor up to the root) and the 0/1 matrix summing leaves into them.
+def output_regions(ds: Dataset, leaves: list[str], roots: tuple[str, ...] = ("jiangsu",)
+                   ) -> tuple[list[str], np.ndarray]:
+    """Regions reported (leaves, then their ancestors up to the simulated ``roots``) and the 0/1 matrix summing
+    leaves into them (a region above a root would be a partial sum, so it is not reported).
 
     Returns
     -------
@@ -44,6 +46,8 @@ def output_regions(ds: Dataset, leaves: list[str]) -> tuple[list[str], np.ndarra
     membership : ndarray, shape (len(regions), len(leaves))
     """
     parent = dict(zip(ds.regions.code, ds.regions.parent, strict=True))
+    for root in roots:  # stop climbing at the roots
+        parent[root] = None
     regions = list(leaves)
     for leaf in leaves:
         node = parent.get(leaf)
