@@ -235,6 +235,15 @@ def calibrate(ds: Dataset, n: int = 1000, seed: int = 0, progress: bool = False)
     return ensemble, manifest
 
 
+def central(stored: tuple[pd.DataFrame, dict] | None) -> dict[str, float]:
+    """One value per parameter: the calibrated point estimate (posterior median) where the data speak, the
+    declared default otherwise (used to hold the parameters a sensitivity design does not vary)."""
+    values = P.defaults()
+    if stored is not None:
+        values |= {k: float(v) for k, v in stored[1]["point"].items()}
+    return values
+
+
 def _progress(enabled: bool):
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 

@@ -256,6 +256,93 @@ def hindcast_cmd(
         json_path.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
 
 
+def _csv(text: str | None) -> tuple[str, ...] | None:
+    return tuple(t.strip() for t in text.split(",") if t.strip()) if text else None
+
+
+@app.command("sweep")
+def sweep_cmd(
+    out: Annotated[Path, typer.Option(help="results store folder (re-running resumes it)")],
+    design: Annotated[str, typer.Option(help="mc | lhs | sobol | morris")] = "mc",
+    n: Annotated[int, typer.Option("-n", "--n", min=1, help="runs (mc, lhs) or base samples (sobol, morris)")] = 100,
+    params: Annotated[str | None, typer.Option(help="parameters to vary, comma separated")] = None,
+    scenario: Annotated[Path | None, typer.Option(help="scenario file (default: baseline)")] = None,
+    seed: Annotated[int, typer.Option(min=0, help="root seed")] = 0,
+    chunk_size: Annotated[int, typer.Option(min=1, help="runs per chunk")] = 100,
+    executor: Annotated[str, typer.Option(help="inprocess | processes | dask")] = "processes",
+    workers: Annotated[int, typer.Option(min=1, help="local worker processes")] = 2,
+    scheduler: Annotated[str | None, typer.Option(help="address of a running Dask scheduler")] = None,
+    agents: Annotated[bool, typer.Option(help="couple the firm and district agents")] = True,
+    indicators: Annotated[str | None, typer.Option(help="indicators to keep, comma separated")] = None,
+    regions: Annotated[str | None, typer.Option(help="regions to keep, comma separated")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="change a scenario key: key.path=value")] = None,
+) -> None:
+    """Run (or resume) a Monte Carlo / Latin hypercube / Sobol / Morris sweep into a Parquet store."""
+    from dezsim.coupling import AgentSettings
+    from dezsim.simulate import _as_scenario
+    from dezsim.sweep import Outputs, make, run_sweep
+
+    try:
+        names = list(_csv(params) or ())
+        table = make(design, names, n, seed)
+        scen = _as_scenario(_scenario(scenario, set_))
+        store = run_sweep(scen, table, out, seed, agents=AgentSettings() if agents else None,
+                          outputs=Outputs(_csv(indicators), _csv(regions)), chunk_size=chunk_size,
+                          executor=executor, workers=workers, scheduler=scheduler, progress=True,
+                          design_spec={"method": design, "params": names, "n": n, "seed": seed})
+    except DezsimError as exc:
+        raise _fail(exc) from None
+    console.print(f"{len(table)} runs stored in {store.root}")
+
+
+@app.command("sensitivity")
+def sensitivity_cmd(
+    store: Annotated[Path, typer.Argument(help="a sobol or morris sweep store")],
+    indicator: Annotated[str, typer.Option(help="indicator")] = "core_industry_share_gdp",
+    region: Annotated[str, typer.Option(help="region")] = "suzhou",
+) -> None:
+    """Sobol first/total indices or Morris mu*/sigma per year, printed and plotted."""
+    from dezsim.sweep import Store
+    from dezsim.sweep.analysis import morris_indices, plot_indices, sobol_indices
+
+    try:
+        st = Store(store)
+        method = (st.manifest().get("design") or {}).get("method")
+        table = (sobol_indices if method == "sobol" else morris_indices)(st, indicator, region)
+    except DezsimError as exc:
+        raise _fail(exc) from None
+    last = table[table.year == table.year.max()]
+    print_frame(last.round(4).set_index("parameter"), f"{method} indices: {indicator} / {region}, {last.year.max()}")
+    path = plot_indices(table, store / f"{method}_{indicator}_{region}.png", f"{indicator} / {region}")
+    table.to_csv(store / f"{method}_{indicator}_{region}.csv", index=False)
+    console.print(f"all years: {path.with_suffix('.csv')}; plot: {path}")
+
+
+@app.command("discover")
+def discover_cmd(
+    store: Annotated[Path, typer.Argument(help="a sweep store whose design varies parameters")],
+    target: Annotated[str, typer.Option(help="target id from data/ (see reach.csv)")],
+) -> None:
+    """Scenario discovery (PRIM): which parameter ranges lead to the target being met."""
+    from dezsim.sweep import Store
+    from dezsim.sweep.analysis import prim, target_hits
+
+    try:
+        x, hit = target_hits(Store(store), target)
+        boxes = prim(x, hit)
+    except DezsimError as exc:
+        raise _fail(exc) from None
+    boxes.to_csv(store / f"prim_{target}.csv", index=False)
+    best = boxes[boxes.coverage >= 0.5].sort_values("density").iloc[-1]
+    console.print(f"{int(hit.sum())}/{len(hit)} runs meet {target}. Box with coverage {best.coverage:.2f}, "
+                  f"density {best.density:.2f}:")
+    for col in x.columns:
+        lo, hi = best[f"{col} low"], best[f"{col} high"]
+        if lo > x[col].min() or hi < x[col].max():
+            console.print(f"  {lo:.4g} <= {col} <= {hi:.4g}")
+    console.print(f"peeling trajectory: {store / f'prim_{target}.csv'}")
+
+
 @app.command("equations")
 def equations_cmd(
     write: Annotated[bool, typer.Option("--write", help="write docs/equations.md instead of printing")] = False,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import cache
 from pathlib import Path
 
@@ -50,20 +50,35 @@ def run(scenario: Scenario | str | Path | None = None, runs: int = 100, seed: in
     """
     scen = _as_scenario(scenario)
     ds = data if data is not None else _data()
-    for root in scen.regions:
-        ds.require_region(root)
-    leaves = [leaf for root in scen.regions for leaf in ds.leaves(root)]
     entropy = int(root_sequence(seed).entropy)
     ensemble, calibration = _calibration(ds) if calibrated and not central else (None, None)
     design = draw_design(runs, entropy, central, ensemble)
+    return simulate_design(scen, design, entropy, ds, agents,
+                           {"runs": runs, "central": central, "calibration": calibration})
+
+
+def scenario_leaves(scen: Scenario, ds: Dataset) -> list[str]:
+    """Leaf regions the scenario simulates (every leaf under each of its ``regions``)."""
+    for root in scen.regions:
+        ds.require_region(root)
+    return [leaf for root in scen.regions for leaf in ds.leaves(root)]
+
+
+def simulate_design(scen: Scenario, design: pd.DataFrame, seed: int, ds: Dataset, agents: AgentSettings | None,
+                    provenance: dict | None = None) -> Results:
+    """Simulate the runs of ``design`` (one row per run: its id, seed and every parameter) under ``scen``.
+
+    Run k's agents draw from the stream of (``seed``, run k) only, so a run's result does not depend on which
+    other runs are simulated with it (the basis of chunked sweeps).
+    """
+    leaves = scenario_leaves(scen, ds)
     par = parameter_arrays(design, scen, ds, leaves)
     horizon = Horizon(scen.start, scen.end, scen.steps_per_year, scen.method)
-    raw = simulate_raw(par, ds, leaves, design, entropy, horizon, agents, schedule(scen, ds, leaves))
+    raw = simulate_raw(par, ds, leaves, design, seed, horizon, agents, schedule(scen, ds, leaves))
     regions, member = output_regions(ds, leaves, tuple(scen.regions))
-    provenance = {"code_version": code_version(), "data_hash": ds.digest, "seed": entropy,
-                  "scenario": scen.model_dump(), "runs": runs, "central": central,
-                  "agents": None if agents is None else repr(agents), "calibration": calibration}
-    return Results.from_arrays(scen.name, indicators(raw, member), regions, horizon.years, design, provenance)
+    meta = {"code_version": code_version(), "data_hash": ds.digest, "seed": seed, "scenario": scen.model_dump(),
+            "agents": None if agents is None else repr(agents)} | (provenance or {})
+    return Results.from_arrays(scen.name, indicators(raw, member), regions, horizon.years, design, meta)
 
 
 def simulate_raw(par: dict[str, np.ndarray], ds: Dataset, leaves: list[str], design: pd.DataFrame, seed: int,
@@ -147,28 +162,34 @@ def _calibration(ds: Dataset) -> tuple[pd.DataFrame | None, dict | None]:
     return ensemble, {k: manifest[k] for k in ("data_hash", "code_version", "seed", "size", "method")}
 
 
-def draw_design(runs: int, seed: int, central: bool = False, ensemble: pd.DataFrame | None = None) -> pd.DataFrame:
+def draw_design(runs: int | Sequence[int], seed: int, central: bool = False,
+                ensemble: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per run: ``run``, ``seed`` and a value for every parameter.
 
-    With an ``ensemble`` (calibrated parameter sets), run k takes the set its own stream picks, uniformly;
-    otherwise it draws every parameter from its prior.
+    ``runs`` is a count (runs 0..runs-1) or the run ids themselves. With an ``ensemble`` (calibrated parameter
+    sets), run k takes the set its own stream picks, uniformly; otherwise it draws every parameter from its prior.
     """
-    if isinstance(runs, bool) or not isinstance(runs, (int, np.integer)) or runs < 1:
+    if not isinstance(runs, (int, np.integer)) or isinstance(runs, bool):
+        ids = [int(r) for r in runs]
+        return _design_rows(ids, seed, ensemble)
+    if runs < 1:
         raise ConfigError(f"runs = {runs!r}: allowed: a whole number >= 1")
     if central:
         if runs != 1:
             raise ConfigError(f"runs = {runs}: a central run is a single run (allowed: 1)")
         return pd.DataFrame([{"run": 0, "seed": seed, **P.defaults()}])
-    rows = []
-    for k in range(runs):
-        rng = component_rng(seed, "parameters", run=k)
-        if ensemble is None:
-            rows.append({"run": k, "seed": seed, **{p.name: float(p.draw(rng, 1)[0]) for p in P.PARAMS}})
-        else:
-            pick = int(rng.integers(len(ensemble)))
-            rows.append({"run": k, "seed": seed, "calibration_set": pick,
-                         **{p.name: float(ensemble[p.name].iat[pick]) for p in P.PARAMS}})
-    return pd.DataFrame(rows)
+    return _design_rows(range(runs), seed, ensemble)
+
+
+def _design_rows(ids: Sequence[int], seed: int, ensemble: pd.DataFrame | None) -> pd.DataFrame:
+    rngs = [component_rng(seed, "parameters", run=k) for k in ids]
+    head = pd.DataFrame({"run": list(ids), "seed": seed})
+    if ensemble is None:
+        values = pd.DataFrame([{p.name: float(p.draw(rng, 1)[0]) for p in P.PARAMS} for rng in rngs])
+        return pd.concat([head, values], axis=1)
+    picks = np.array([int(rng.integers(len(ensemble))) for rng in rngs], dtype=int)
+    values = ensemble.iloc[picks][[p.name for p in P.PARAMS]].reset_index(drop=True)
+    return pd.concat([head.assign(calibration_set=picks), values], axis=1)
 
 
 def parameter_arrays(design: pd.DataFrame, scen: Scenario, ds: Dataset, leaves: list[str]) -> dict[str, np.ndarray]:
