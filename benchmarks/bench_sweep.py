@@ -1,0 +1,70 @@
+"""Sweep throughput and driver overhead: a 10,000-run SD-only sweep and a 1,000-run coupled Suzhou sweep, with
+1 and 2 worker processes; peak memory of the 10,000-run sweep.
+
+Driver overhead per run = the driver process's own CPU time (scheduling, receiving and writing chunks; the
+simulation runs in the workers) divided by the runs. Peak memory is the largest resident set of the driver and
+of any worker. ``--json PATH`` writes the headline figures.
+
+Usage: python benchmarks/bench_sweep.py [--json PATH] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from dezsim.config import Scenario
+from dezsim.coupling import AgentSettings
+from dezsim.sweep import Outputs, make, run_sweep
+
+KEEP = Outputs(("core_industry_share_gdp", "g5_base_stations", "dc_pue_fleet", "upgraded_firms_share"))
+
+
+def timed_sweep(scenario: Scenario, runs: int, workers: int, agents, chunk: int) -> dict:
+    out = Path(tempfile.mkdtemp(prefix="dezsim-bench-")) / "store"
+    before = resource.getrusage(resource.RUSAGE_SELF)
+    start = time.perf_counter()
+    run_sweep(scenario, make("mc", [], runs, 0), out, seed=0, agents=agents, outputs=KEEP, chunk_size=chunk,
+              executor="processes", workers=workers)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    shutil.rmtree(out.parent)
+    return {"runs": runs, "workers": workers, "seconds": wall, "runs_per_s": runs / wall,
+            "overhead_us_per_run": cpu / runs * 1e6}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", default=None)
+    parser.add_argument("--quick", action="store_true", help="a tenth of the runs (a smoke test)")
+    args = parser.parse_args()
+    scale = 10 if args.quick else 1
+    rows = []
+    for workers in (1, 2):
+        sd = timed_sweep(Scenario(name="baseline"), 10_000 // scale, workers, None, 1000 // scale)
+        coupled = timed_sweep(Scenario(name="suzhou", regions=["suzhou"]), 1000 // scale, workers, AgentSettings(),
+                              50)
+        rows += [("SD-only", sd), ("coupled Suzhou", coupled)]
+        for label, r in rows[-2:]:
+            print(f"{label:15s} {r['runs']:>6} runs, {workers} worker(s): {r['seconds']:7.1f} s, "
+                  f"{r['runs_per_s']:8.1f} runs/s, driver overhead {r['overhead_us_per_run']:6.1f} us/run")
+    driver = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    workers_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"peak memory: driver {driver:.0f} MB, largest worker {workers_peak:.0f} MB")
+    if args.json:
+        sd2 = [r for label, r in rows if label == "SD-only" and r["workers"] == 2][0]
+        c2 = [r for label, r in rows if label == "coupled Suzhou" and r["workers"] == 2][0]
+        with open(args.json, "w", encoding="utf-8") as f:
+            json.dump({"overhead_us_per_run": sd2["overhead_us_per_run"], "sd_runs_per_s": sd2["runs_per_s"],
+                       "coupled_suzhou_1000_s_2_workers": c2["seconds"], "peak_driver_mb": driver,
+                       "peak_worker_mb": workers_peak, "rows": [dict(r, kind=k) for k, r in rows]}, f, indent=2)
+
+
+if __name__ == "__main__":
+    main()
