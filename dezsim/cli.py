@@ -175,8 +175,8 @@ def calibrate_cmd(
             shown = table.drop(columns=["why"]).copy()
             for col in ("data", "median", "q10", "q90"):
                 shown[col] = shown[col].map(lambda v: f"{v:,.4g}")
-            for col in ("error_pct", "tolerance_pct"):
-                shown[col] = shown[col].map(lambda v: f"{v:+.2f}" if col == "error_pct" else f"{v:.2f}")
+            shown["error_pct"] = shown["error_pct"].map(lambda v: f"{v:+.2f}")
+            shown["tolerance_pct"] = shown["tolerance_pct"].map(lambda v: f"{v:.2f}")
             print_frame(shown, "calibration fit (median and 10-90 % over the calibrated ensemble)", index=False)
             path = C.fit_plot(table, C.ROOT / "fit.png")
             console.print(f"{int(table.within.sum())}/{len(table)} baselines within tolerance; plot: {path}")
@@ -279,13 +279,13 @@ def sweep_cmd(
 ) -> None:
     """Run (or resume) a Monte Carlo / Latin hypercube / Sobol / Morris sweep into a Parquet store."""
     from dezsim.coupling import AgentSettings
-    from dezsim.simulate import _as_scenario
+    from dezsim.simulate import as_scenario
     from dezsim.sweep import Outputs, make, run_sweep
 
     try:
         names = list(_csv(params) or ())
         table = make(design, names, n, seed)
-        scen = _as_scenario(_scenario(scenario, set_))
+        scen = as_scenario(_scenario(scenario, set_))
         store = run_sweep(scen, table, out, seed, agents=AgentSettings() if agents else None,
                           outputs=Outputs(_csv(indicators), _csv(regions)), chunk_size=chunk_size,
                           executor=executor, workers=workers, scheduler=scheduler, progress=True,

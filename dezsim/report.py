@@ -157,9 +157,9 @@ def build(scenario=None, runs: int = 200, seed: int = 0, out: Path | str = "out/
     from dezsim import levers as L
     from dezsim.data import load
     from dezsim.reach import LIKELY, reachability
-    from dezsim.simulate import _as_scenario, run
+    from dezsim.simulate import as_scenario, run
 
-    ds, scen = load(), _as_scenario(scenario)
+    ds, scen = load(), as_scenario(scenario)
     steps = 1 + (1 + len(L.LEVERS) * len(L.GRID) if levers else 0)
     bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                    TimeRemainingColumn(), disable=not progress)

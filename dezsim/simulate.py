@@ -48,10 +48,10 @@ def run(scenario: Scenario | str | Path | None = None, runs: int = 100, seed: in
     data : Dataset, optional
         Loaded data/ (default: this checkout's).
     """
-    scen = _as_scenario(scenario)
+    scen = as_scenario(scenario)
     ds = data if data is not None else _data()
     entropy = int(root_sequence(seed).entropy)
-    ensemble, calibration = _calibration(ds) if calibrated and not central else (None, None)
+    ensemble, calibration = calibrated_ensemble(ds) if calibrated and not central else (None, None)
     design = draw_design(runs, entropy, central, ensemble)
     return simulate_design(scen, design, entropy, ds, agents,
                            {"runs": runs, "central": central, "calibration": calibration})
@@ -131,7 +131,7 @@ def schedule(scen: Scenario, ds: Dataset, leaves: list[str]) -> Callable[[int, d
     return apply
 
 
-def _as_scenario(scenario: Scenario | str | Path | None) -> Scenario:
+def as_scenario(scenario: Scenario | str | Path | None) -> Scenario:
     if scenario is None:
         return Scenario(name="baseline")
     if isinstance(scenario, Scenario):
@@ -144,7 +144,7 @@ def _data() -> Dataset:
     return load()
 
 
-def _calibration(ds: Dataset) -> tuple[pd.DataFrame | None, dict | None]:
+def calibrated_ensemble(ds: Dataset) -> tuple[pd.DataFrame | None, dict | None]:
     """The stored calibrated ensemble and a provenance summary (None, None when none is stored)."""
     import warnings
 

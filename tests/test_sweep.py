@@ -3,7 +3,6 @@ foreign chunks recomputed, sensitivity against an analytic answer, PRIM on a kno
 
 from __future__ import annotations
 
-import os
 import shutil
 import signal
 import subprocess
@@ -17,7 +16,7 @@ import pytest
 
 from dezsim.config import Scenario
 from dezsim.errors import ConfigError, DezsimError
-from dezsim.sweep import Outputs, Store, make, run_sweep
+from dezsim.sweep import Outputs, make, run_sweep
 from dezsim.sweep.analysis import prim, sobol_indices
 
 SMALL = Outputs(("gdp", "core_industry_share_gdp", "g5_base_stations"), ("suzhou", "jiangsu"))

@@ -58,7 +58,7 @@ def _worker_data():
 def compute_chunk(task: ChunkTask) -> tuple[int, bytes, float]:
     """Simulate one chunk; returns (index, Parquet bytes, seconds spent)."""
     from dezsim.calibrate import central, load_ensemble
-    from dezsim.simulate import _calibration, draw_design, simulate_design
+    from dezsim.simulate import calibrated_ensemble, draw_design, simulate_design
 
     start = time.perf_counter()
     ds = _worker_data()
@@ -68,7 +68,7 @@ def compute_chunk(task: ChunkTask) -> tuple[int, bytes, float]:
     if len(varied):  # a sensitivity design: every other parameter held at its calibrated central value
         full = pd.DataFrame([{"run": r, "seed": task.seed, **central(load_ensemble())} for r in runs])
     else:  # Monte Carlo over the calibrated ensemble, exactly as an ordinary run draws it
-        full = draw_design(runs, task.seed, ensemble=_calibration(ds)[0])
+        full = draw_design(runs, task.seed, ensemble=calibrated_ensemble(ds)[0])
     for col in varied:
         full[col] = task.design[col].to_numpy()
     frame = simulate_design(scen, full, task.seed, ds, task.agents).frame
