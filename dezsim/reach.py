@@ -51,19 +51,23 @@ DRIVERS = {"core_industry_va": ("ei_va_ratio", "sw_va_ratio", "oc_va_ratio", "oc
            "dc_racks": ("dc_demand_elasticity", "dc_adjustment_time", "dc_rack_lifetime")}
 
 
-def _uncalibrated(indicator: str) -> str:
-    """A caveat naming the indicator's driving parameters that no figure up to 2020 constrains."""
+def _prior_only() -> set[str]:
+    """Parameters no figure up to 2020 constrains (all of them when no calibrated ensemble is stored)."""
     from dezsim.calibrate import load_ensemble
 
     stored = load_ensemble()
-    prior_only = set(stored[1]["prior_only"]) if stored else set(DRIVERS.get(indicator, ()))
+    return set(stored[1]["prior_only"]) if stored else {n for names in DRIVERS.values() for n in names}
+
+
+def _uncalibrated(indicator: str, prior_only: set[str]) -> str:
+    """A caveat naming the indicator's driving parameters that no figure up to 2020 constrains."""
     names = [n for n in DRIVERS.get(indicator, ()) if n in prior_only]
     return f"rests on parameters no figure up to 2020 constrains: {', '.join(names)}" if names else ""
 
 
 def map_targets(ds: Dataset, regions: list[str], end_year: int) -> pd.DataFrame:
     """One row per target in data/: what is compared with what, or why it cannot be assessed."""
-    allocated = _allocated_stocks(ds)
+    allocated, prior_only = _allocated_stocks(ds), _prior_only()
     rows = []
     for t in ds.targets().itertuples(index=False):
         measure, reason = _measure(t, set(regions), end_year)
@@ -80,7 +84,7 @@ def map_targets(ds: Dataset, regions: list[str], end_year: int) -> pd.DataFrame:
                      "period_start": t.period_start, "relative_to": t.relative_to, "assessed": reason == "",
                      "reason": reason, "measure": measure,
                      "caveat": "; ".join(c for c in (t.scope if isinstance(t.scope, str) else "",
-                                                     _uncalibrated(t.indicator) if not reason else "") if c),
+                                                     _uncalibrated(t.indicator, prior_only) if not reason else "") if c),
                      "source": t.source, "quote": t.quote})
     return pd.DataFrame(rows)
 

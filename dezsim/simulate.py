@@ -105,13 +105,6 @@ def schedule(scen: Scenario, ds: Dataset, leaves: list[str]) -> Callable[[int, d
     if not scen.schedules and not scen.shocks:
         return None
 
-    def columns(regions: list[str] | None) -> list[int]:
-        if regions is None:
-            return list(range(len(leaves)))
-        for r in regions:
-            ds.require_region(r)
-        return [leaves.index(leaf) for r in regions for leaf in ds.leaves(r) if leaf in leaves]
-
     def apply(k: int, base: dict) -> dict:
         year = scen.start + k + 1
         par = dict(base)
@@ -121,11 +114,7 @@ def schedule(scen: Scenario, ds: Dataset, leaves: list[str]) -> Callable[[int, d
                     for s in scen.shocks if year in s.years]
         for name, setting in changes:
             par[name] = par[name].copy() if par[name] is base[name] else par[name]
-            if isinstance(setting, dict):
-                for region, value in setting.items():
-                    par[name][:, columns([region])] = value
-            else:
-                par[name][:] = setting
+            set_values(par[name], setting, ds, leaves)
         return par
 
     return apply
@@ -198,15 +187,20 @@ def parameter_arrays(design: pd.DataFrame, scen: Scenario, ds: Dataset, leaves: 
     par = {p.name: np.repeat(design[p.name].to_numpy(dtype=float)[:, None], len(leaves), axis=1)
            for p in P.PARAMS}
     for name, setting in scen.overrides.items():
-        if isinstance(setting, dict):
-            for region, value in setting.items():
-                ds.require_region(region)
-                cols = [leaves.index(leaf) for leaf in ds.leaves(region) if leaf in leaves]
-                par[name][:, cols] = value
-        else:
-            par[name][:] = setting
+        set_values(par[name], setting, ds, leaves)
     assert all(a.shape == (n, len(leaves)) for a in par.values())
     return par
+
+
+def set_values(array: np.ndarray, setting: float | dict[str, float], ds: Dataset, leaves: list[str]) -> None:
+    """Write a scenario setting into a (run, leaf) parameter array in place: a number everywhere, or
+    ``{region: number}`` in the simulated leaves under each region."""
+    if not isinstance(setting, dict):
+        array[:] = setting
+        return
+    for region, value in setting.items():
+        ds.require_region(region)
+        array[:, [leaves.index(leaf) for leaf in ds.leaves(region) if leaf in leaves]] = value
 
 
 def initial_stocks(ds: Dataset, leaves: list[str]) -> Initial:

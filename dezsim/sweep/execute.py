@@ -66,7 +66,8 @@ def compute_chunk(task: ChunkTask) -> tuple[int, bytes, float]:
     runs = task.design["run"].astype(int).tolist()
     varied = task.design.columns.drop("run")
     if len(varied):  # a sensitivity design: every other parameter held at its calibrated central value
-        full = pd.DataFrame([{"run": r, "seed": task.seed, **central(load_ensemble())} for r in runs])
+        held = central(load_ensemble())
+        full = pd.DataFrame([{"run": r, "seed": task.seed, **held} for r in runs])
     else:  # Monte Carlo over the calibrated ensemble, exactly as an ordinary run draws it
         full = draw_design(runs, task.seed, ensemble=calibrated_ensemble(ds)[0])
     for col in varied:
