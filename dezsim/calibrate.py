@@ -208,17 +208,18 @@ def calibrate(ds: Dataset, n: int = 1000, seed: int = 0, progress: bool = False)
     from dezsim.simulate import code_version
 
     rng = component_rng(seed, "calibration")
+    chain = groups(ds)
     fitted: dict[str, pd.DataFrame] = {}
     stats = {}
     bar = _progress(progress)
     with bar:
-        for g in groups(ds):
+        for g in chain:
             task = bar.add_task(f"calibrating {g.name}", total=None)
             fitted[g.name], stats[g.name] = sample_group(g, n, rng, fitted.get(g.given) if g.given else None,
                                                          advance=lambda k, t=task: bar.advance(t, k))
             bar.update(task, description=f"{g.name}: {stats[g.name]['rate']:.1%} accepted")
     ensemble = pd.DataFrame({p.name: p.draw(rng, n) for p in P.PARAMS})
-    for g in groups(ds):  # a chain's last group carries every column of the groups it was conditioned on
+    for g in chain:  # a chain's last group carries every column of the groups it was conditioned on
         for col in fitted[g.name].columns:
             ensemble[col] = fitted[g.name][col].to_numpy()
     fitted_names = sorted({c for f in fitted.values() for c in f.columns})
@@ -227,7 +228,7 @@ def calibrate(ds: Dataset, n: int = 1000, seed: int = 0, progress: bool = False)
         "data_hash": ds.digest, "code_version": code_version(), "cutoff_year": CALIBRATION_CUTOFF,
         "groups": {g.name: {"params": list(g.params), "given": g.given, **stats[g.name],
                             "moments": [vars(m) | {"figures": list(m.figures)} for m in g.moments]}
-                   for g in groups(ds)},
+                   for g in chain},
         "fitted": fitted_names, "prior_only": sorted(set(P.BY_NAME) - set(fitted_names)),
         "point": {name: float(ensemble[name].median()) for name in fitted_names},
     }
