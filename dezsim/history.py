@@ -168,6 +168,24 @@ def _check_quote(row: dict, pages_dir: Path, pages: dict[str, str]) -> None:
         raise cell_error(row[FILE], row[LINE], "quote", row["quote"], f"not found verbatim in page {page!r}")
 
 
+def level_growth(series: pd.DataFrame) -> pd.Series:
+    """Nominal growth (% a year) from consecutive published levels, indexed by region, indicator and year.
+
+    Levels are revised between vintages (initial figure, verification, census), so a pair of levels printed on
+    the same page is preferred; only where no page holds both years are levels from different pages (averaged
+    per year) compared.
+    """
+    key = ["region", "indicator", "year"]
+    levels = series[series.kind == "level"]
+    same_page = levels.groupby(["page", "region", "indicator", "year"]).value.mean()
+    previous = same_page.rename(lambda y: y + 1, level="year")
+    paired = (100.0 * (same_page / previous - 1.0)).dropna().groupby(level=key).mean()
+    pooled = levels.groupby(key).value.mean()
+    pooled_prev = pooled.rename(lambda y: y + 1, level="year")
+    cross = (100.0 * (pooled / pooled_prev - 1.0)).dropna()
+    return paired.combine_first(cross)
+
+
 def growth_table(series: pd.DataFrame, basis: str) -> pd.DataFrame:
     """Yearly growth (% a year), one column per (region, indicator), years 2011-2020 as the index.
 
@@ -177,8 +195,8 @@ def growth_table(series: pd.DataFrame, basis: str) -> pd.DataFrame:
         Output of :func:`load_series`.
     basis : {"real", "nominal"}
         ``real``: reported growth at comparable prices only. ``nominal``: reported nominal growth, else the
-        change between two consecutive published levels (current prices). Duplicates (several pages for the
-        same figure) are averaged.
+        change between two consecutive published levels (current prices; see :func:`level_growth`).
+        Duplicates (several pages for the same figure) are averaged.
     """
     if basis not in ("real", "nominal"):
         raise ValueError(f"basis {basis!r}; allowed: real, nominal")
@@ -186,13 +204,24 @@ def growth_table(series: pd.DataFrame, basis: str) -> pd.DataFrame:
     years = pd.Index(range(FIRST_GROWTH_YEAR, CALIBRATION_CUTOFF + 1), name="year")
     reported = series[series.kind == f"growth_{basis}"].groupby(key).value.mean()
     if basis == "nominal":
-        levels = series[series.kind == "level"].groupby(key).value.mean().unstack(["region", "indicator"])
-        levels = levels.reindex(range(FIRST_YEAR, CALIBRATION_CUTOFF + 1))
-        from_levels = (100.0 * (levels / levels.shift(1) - 1.0)).stack(["region", "indicator"], future_stack=True)
-        from_levels = from_levels.dropna().reorder_levels(key)
-        reported = reported.combine_first(from_levels)
+        reported = reported.combine_first(level_growth(series))
+    reported = reported[reported.index.get_level_values("year") >= FIRST_GROWTH_YEAR]
     table = reported.unstack(["region", "indicator"]) if len(reported) else pd.DataFrame(index=years)
     return table.reindex(years).sort_index(axis=1)
+
+
+def detrended_sd(values: pd.Series) -> float:
+    """Standard deviation (% points) of growth around a straight-line trend over the years; NaN below 4 years.
+
+    Growth slowed steadily over 2011-2019, so the plain sd mixes that drift with year-to-year shocks; the
+    residual sd (ddof=2) is the better estimate of the shock size.
+    """
+    if len(values) < MIN_OVERLAP_YEARS:
+        return np.nan
+    years = values.index.to_numpy(dtype=float)
+    slope, intercept = np.polyfit(years, values.to_numpy(), 1)
+    residuals = values.to_numpy() - (slope * years + intercept)
+    return float(np.sqrt((residuals ** 2).sum() / (len(values) - 2)))
 
 
 def growth_summary(series: pd.DataFrame) -> pd.DataFrame:
@@ -201,7 +230,8 @@ def growth_summary(series: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``region, indicator, basis, n_years, first, last, mean_pct, sd_pct`` (sd is NaN with fewer than 2 years).
+        ``region, indicator, basis, n_years, first, last, mean_pct, sd_pct, sd_detrended_pct`` (sd is NaN with
+        fewer than 2 years, the detrended sd with fewer than 4).
     """
     rows = []
     for basis in ("real", "nominal"):
@@ -211,17 +241,20 @@ def growth_summary(series: pd.DataFrame) -> pd.DataFrame:
             if values.empty:
                 continue
             rows.append((region, indicator, basis, len(values), int(values.index.min()), int(values.index.max()),
-                         float(values.mean()), float(values.std(ddof=1)) if len(values) > 1 else np.nan))
-    columns = ["region", "indicator", "basis", "n_years", "first", "last", "mean_pct", "sd_pct"]
+                         float(values.mean()), float(values.std(ddof=1)) if len(values) > 1 else np.nan,
+                         detrended_sd(values)))
+    columns = ["region", "indicator", "basis", "n_years", "first", "last", "mean_pct", "sd_pct", "sd_detrended_pct"]
     return pd.DataFrame(rows, columns=columns)
 
 
-def deviation_correlation(series: pd.DataFrame, indicator: str = "gdp", basis: str = "real") -> pd.DataFrame:
+def deviation_correlation(series: pd.DataFrame, indicator: str = "gdp", basis: str = "real",
+                          last_year: int = CALIBRATION_CUTOFF) -> pd.DataFrame:
     """Pairwise correlation of regions' growth deviations (growth minus the region's own mean).
 
     Pairs with fewer than :data:`MIN_OVERLAP_YEARS` common years are NaN; regions with fewer are dropped.
+    ``last_year`` < 2020 leaves out the pandemic year, whose common shock dominates every correlation.
     """
-    table = growth_table(series, basis)
+    table = growth_table(series, basis).loc[:last_year]
     if table.empty or indicator not in table.columns.get_level_values("indicator"):
         return pd.DataFrame()
     growth = table.xs(indicator, axis=1, level="indicator")
@@ -246,10 +279,11 @@ def report(series: pd.DataFrame) -> str:
     for indicator, basis in (("gdp", "real"), ("gdp", "nominal"), ("software_revenue", "nominal")):
         spread = dispersion(summary, indicator, basis)
         parts += ["", f"{indicator} ({basis}) across regions: " + ", ".join(f"{k}={v:.2f}" for k, v in spread.items())]
-        corr = deviation_correlation(series, indicator, basis)
-        if not corr.empty:
-            parts += [f"correlation of growth deviations, {indicator} ({basis}), >= {MIN_OVERLAP_YEARS} common years:",
-                      corr.to_string(float_format=lambda v: f"{v:.2f}")]
+        for last in (CALIBRATION_CUTOFF, CALIBRATION_CUTOFF - 1):
+            corr = deviation_correlation(series, indicator, basis, last)
+            if not corr.empty and corr.shape[0] > 1:
+                parts += [f"correlation of growth deviations, {indicator} ({basis}), {FIRST_GROWTH_YEAR}-{last}, "
+                          f">= {MIN_OVERLAP_YEARS} common years:", corr.to_string(float_format=lambda v: f"{v:.2f}")]
     return "\n".join(parts)
 
 

@@ -106,8 +106,8 @@ def test_page_without_header_is_rejected(tmp_path):
 
 
 def _synthetic(rows: list[tuple]) -> pd.DataFrame:
-    cols = ["region", "indicator", "unit", "year", "value", "kind"]
-    return pd.DataFrame(rows, columns=cols)
+    cols = ["region", "indicator", "unit", "year", "value", "kind", "page"]
+    return pd.DataFrame([row if len(row) == 7 else (*row, "p") for row in rows], columns=cols)
 
 
 def test_growth_from_levels_and_reported_growth():
@@ -123,6 +123,27 @@ def test_growth_from_levels_and_reported_growth():
     assert nominal.loc[2016] == pytest.approx(5.0)
     assert nominal.drop([2015, 2016]).isna().all()
     assert history.growth_table(frame, "real")[("a", "gdp")].dropna().to_dict() == {2015: 7.0}
+
+
+def test_levels_from_one_page_are_preferred_to_mixed_vintages():
+    frame = _synthetic([
+        ("a", "gdp", "100m_yuan", 2014, 100.0, "level", "old"),
+        ("a", "gdp", "100m_yuan", 2014, 105.0, "level", "revised"),
+        ("a", "gdp", "100m_yuan", 2015, 110.0, "level", "revised"),
+        ("a", "gdp", "100m_yuan", 2016, 121.0, "level", "other"),
+    ])
+    nominal = history.growth_table(frame, "nominal")[("a", "gdp")]
+    assert nominal.loc[2015] == pytest.approx(100.0 * (110.0 / 105.0 - 1.0))  # same page, not the 102.5 average
+    assert nominal.loc[2016] == pytest.approx(10.0)  # no page has both years: pooled levels
+
+
+def test_detrended_sd_removes_a_linear_drift():
+    years = pd.Index(range(2011, 2020))
+    drift = pd.Series([10.0 - 0.5 * i for i in range(9)], index=years)
+    assert history.detrended_sd(drift) == pytest.approx(0.0, abs=1e-9)
+    shocks = drift + pd.Series([1.0, -1.0] * 4 + [1.0], index=years)
+    assert history.detrended_sd(shocks) > 0.9
+    assert np.isnan(history.detrended_sd(drift.iloc[:3]))
 
 
 def test_summary_and_correlation_on_known_series():
