@@ -270,11 +270,28 @@ def dispersion(summary: pd.DataFrame, indicator: str = "gdp", basis: str = "real
             "median_within_sd_pct": float(sel.sd_pct.median()) if len(sel) else np.nan}
 
 
+def coverage(series: pd.DataFrame) -> pd.DataFrame:
+    """Years on file per region, indicator and kind, as compact text (e.g. ``2011-2016, 2019``)."""
+
+    def spans(years: pd.Series) -> str:
+        runs: list[list[int]] = []
+        for year in sorted(set(years)):
+            if runs and year == runs[-1][-1] + 1:
+                runs[-1].append(year)
+            else:
+                runs.append([year])
+        return ", ".join(str(r[0]) if len(r) == 1 else f"{r[0]}-{r[-1]}" for r in runs)
+
+    grouped = series.groupby(["region", "indicator", "kind"]).year
+    return grouped.agg(n_years="nunique", years=spans).reset_index()
+
+
 def report(series: pd.DataFrame) -> str:
     """The printed summary: growth mean/sd per region, cross-region dispersion and deviation correlations."""
     summary = growth_summary(series)
     parts = [f"history: {len(series)} figures, {series.region.nunique()} regions, years "
-             f"{series.year.min()}-{series.year.max()}", "", "yearly growth 2011-2020 (% a year):",
+             f"{series.year.min()}-{series.year.max()}", "", "coverage:", coverage(series).to_string(index=False),
+             "", "yearly growth 2011-2020 (% a year):",
              summary.to_string(index=False, float_format=lambda v: f"{v:.2f}")]
     for indicator, basis in (("gdp", "real"), ("gdp", "nominal"), ("software_revenue", "nominal")):
         spread = dispersion(summary, indicator, basis)

@@ -171,3 +171,9 @@ def test_main_prints_report_and_reports_bad_file(capsys, tmp_path):
     assert history.main([str(bad)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ") and err.count("\n") == 1
+
+
+def test_coverage_lists_year_runs():
+    frame = _synthetic([("a", "gdp", "pct", y, 5.0, "growth_real") for y in (2011, 2012, 2013, 2016, 2018, 2019)])
+    row = history.coverage(frame).iloc[0]
+    assert row.n_years == 6 and row.years == "2011-2013, 2016, 2018-2019"
