@@ -270,6 +270,33 @@ def dispersion(summary: pd.DataFrame, indicator: str = "gdp", basis: str = "real
             "median_within_sd_pct": float(sel.sd_pct.median()) if len(sel) else np.nan}
 
 
+def year_dispersion(series: pd.DataFrame, regions: list[str], basis: str, indicator: str = "gdp") -> pd.DataFrame:
+    """Cross-region spread of one year's growth among ``regions`` (e.g. Suzhou's boards), per year.
+
+    This is the direct evidence for how far sibling regions' growth differs in a given year, free of the
+    slowdown over time that inflates spreads of multi-year means.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``year, n_regions, mean_pct, sd_pct, min_pct, max_pct`` for years with at least 3 regions.
+    """
+    table = growth_table(series, basis)
+    cols = [c for c in table.columns if c[1] == indicator and c[0] in regions]
+    rows = []
+    for year, values in table[cols].iterrows():
+        values = values.dropna()
+        if len(values) >= 3:
+            rows.append((year, len(values), values.mean(), values.std(ddof=1), values.min(), values.max()))
+    return pd.DataFrame(rows, columns=["year", "n_regions", "mean_pct", "sd_pct", "min_pct", "max_pct"])
+
+
+def children(root: Path, parent: str) -> list[str]:
+    """Region codes whose parent in ``data/regions.csv`` is ``parent``."""
+    regions = read_table(root / "regions.csv", REGION_COLUMNS)
+    return sorted(regions.loc[regions.parent == parent, "code"])
+
+
 def coverage(series: pd.DataFrame) -> pd.DataFrame:
     """Years on file per region, indicator and kind, as compact text (e.g. ``2011-2016, 2019``)."""
 
@@ -286,9 +313,10 @@ def coverage(series: pd.DataFrame) -> pd.DataFrame:
     return grouped.agg(n_years="nunique", years=spans).reset_index()
 
 
-def report(series: pd.DataFrame) -> str:
-    """The printed summary: growth mean/sd per region, cross-region dispersion and deviation correlations."""
+def report(series: pd.DataFrame, root: Path | None = None) -> str:
+    """The printed summary: coverage, growth mean/sd per region, dispersion and deviation correlations."""
     summary = growth_summary(series)
+    boards = children(Path(root) if root is not None else default_root(), "suzhou")
     parts = [f"history: {len(series)} figures, {series.region.nunique()} regions, years "
              f"{series.year.min()}-{series.year.max()}", "", "coverage:", coverage(series).to_string(index=False),
              "", "yearly growth 2011-2020 (% a year):",
@@ -301,6 +329,11 @@ def report(series: pd.DataFrame) -> str:
             if not corr.empty and corr.shape[0] > 1:
                 parts += [f"correlation of growth deviations, {indicator} ({basis}), {FIRST_GROWTH_YEAR}-{last}, "
                           f">= {MIN_OVERLAP_YEARS} common years:", corr.to_string(float_format=lambda v: f"{v:.2f}")]
+    for basis in ("real", "nominal"):
+        spread = year_dispersion(series, boards, basis)
+        if not spread.empty:
+            parts += ["", f"gdp ({basis}) growth across Suzhou's boards, same year:",
+                      spread.to_string(index=False, float_format=lambda v: f"{v:.2f}")]
     return "\n".join(parts)
 
 

@@ -177,3 +177,15 @@ def test_coverage_lists_year_runs():
     frame = _synthetic([("a", "gdp", "pct", y, 5.0, "growth_real") for y in (2011, 2012, 2013, 2016, 2018, 2019)])
     row = history.coverage(frame).iloc[0]
     assert row.n_years == 6 and row.years == "2011-2013, 2016, 2018-2019"
+
+
+def test_year_dispersion_across_siblings():
+    rows = [(r, "gdp", "pct", 2020, v, "growth_real") for r, v in (("a", 1.0), ("b", 3.0), ("c", 5.0), ("x", 50.0))]
+    rows += [("a", "gdp", "pct", 2019, 6.0, "growth_real"), ("b", "gdp", "pct", 2019, 7.0, "growth_real")]
+    spread = history.year_dispersion(_synthetic(rows), ["a", "b", "c"], "real")
+    assert list(spread.year) == [2020]  # 2019 has only two of the siblings
+    assert spread.iloc[0].sd_pct == pytest.approx(2.0) and spread.iloc[0].max_pct == 5.0
+
+
+def test_suzhou_boards_come_from_regions_file():
+    assert "kunshan" in history.children(ROOT, "suzhou") and "suzhou" not in history.children(ROOT, "suzhou")
