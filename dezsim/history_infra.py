@@ -75,10 +75,10 @@ def load_infrastructure_history(root: Path | str | None = None) -> pd.DataFrame:
     regions = set(read_table(root / "regions.csv", REGION_COLUMNS, display="data/regions.csv").code)
     rows = read_table(root / TABLE, COLUMNS, display=f"data/{TABLE.as_posix()}")
     _check_ids(rows)
-    page_text: dict[str, str] = {}
+    pages: dict[str, str] = {}
     for row in rows.to_dict("records"):
         _check_row(row, regions, set(units.code), unit_of)
-        _check_quote(row, root, page_text)
+        _check_quote(row, root, pages)
     return rows.drop(columns=[FILE, LINE])
 
 
