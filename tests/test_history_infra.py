@@ -40,7 +40,7 @@ def write_root(tmp_path: Path, rows: list[dict]) -> Path:
     """A data folder with the real vocabularies, one test page and ``rows`` as the whole table."""
     root = tmp_path / "data"
     root.mkdir()
-    for name in ("regions.csv", "units.csv", "indicators.csv", "indicators_history.csv"):
+    for name in ("regions.csv", "units.csv", "units_history.csv", "indicators.csv", "indicators_history.csv"):
         if (default_root() / name).exists():
             shutil.copy(default_root() / name, root / name)
     (root / "pages").mkdir()
@@ -86,6 +86,23 @@ def test_page_files_have_the_header():
     for path in sorted((default_root() / "pages").glob("ia-*.txt")):
         lines = path.read_text(encoding="utf-8").split("\n")
         assert lines[0].startswith("url: http") and lines[1].startswith("title: ") and lines[2] == "", path.name
+
+
+def test_history_units_parse_with_pint():
+    """Every unit added for the history parses as pint ships it (energy, counts, money are all it needs)."""
+    import pint
+
+    from dezsim.data import UNIT_COLUMNS
+    from dezsim.tables import read_table
+
+    path = default_root() / "units_history.csv"
+    if not path.exists():
+        pytest.skip("no history units")
+    reg = pint.UnitRegistry()
+    reg.define("yuan = [currency]")
+    for row in read_table(path, UNIT_COLUMNS).itertuples():
+        quantity = reg.Quantity(1, "dimensionless") * reg(row.pint)
+        assert quantity.to_base_units().magnitude > 0, row.code
 
 
 def test_a_good_row_loads(tmp_path):
