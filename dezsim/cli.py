@@ -213,11 +213,9 @@ def reach_cmd(
                              levers=levers, progress=True)
     except DezsimError as exc:
         raise _fail(exc) from None
-    a = reach[reach.assessed]
-    counts = a.verdict.value_counts()
-    console.print(f"{len(reach)} targets: {len(a)} assessed ({counts.get('likely', 0)} likely, "
-                  f"{counts.get('uncertain', 0)} uncertain, {counts.get('unlikely', 0)} unlikely), "
-                  f"{len(reach) - len(a)} not assessed with reasons.")
+    from dezsim.reach import headline_text
+
+    console.print(headline_text(reach))
     console.print(f"report: {paths['report.html'].resolve()}  (also report.md, reach.csv, figures/)")
 
 

@@ -10,8 +10,8 @@ import numpy as np
 
 from dezsim.data import Dataset
 
-#: Indicator name -> (numerator raw key, denominator raw key or None, scale).
-INDICATORS: dict[str, tuple[str, str | None, float]] = {
+#: Indicator name -> (numerator raw key, or a tuple of raw keys summed; denominator raw key or None; scale).
+INDICATORS: dict[str, tuple[str | tuple[str, ...], str | None, float]] = {
     "gdp": ("gdp", None, 1.0),
     "core_industry_va": ("core_va", None, 1.0),
     "core_industry_share_gdp": ("core_va", "gdp", 100.0),
@@ -32,6 +32,18 @@ INDICATORS: dict[str, tuple[str, str | None, float]] = {
     "cloud_star_firms": ("cloud_recognised", None, 1.0),
     "smart_workshops": ("workshops_recognised", None, 1.0),
     "smart_factories": ("factories_recognised", None, 1.0),
+    "dc_racks_built": ("racks_built", None, 1.0),
+    # what the plans count, from the agents once they emit these raw counts (absent keys: the indicator is not in
+    # the results, and reach says so); see data/indicators.csv for each definition
+    "covered_firms_share": ("covered_above", "above_firms", 100.0),
+    "diagnosed_firms": ("diagnosed", None, 1.0),
+    "diagnosed_above_share": ("diagnosed_above", "above_firms", 100.0),
+    "smart_workshops_municipal": ("workshops_municipal", None, 1.0),
+    "smart_workshops_prov_muni": (("workshops_recognised", "workshops_municipal"), None, 1.0),
+    "smart_factories_municipal": ("factories_municipal", None, 1.0),
+    "smart_factories_prov_muni": (("factories_recognised", "factories_municipal"), None, 1.0),
+    "upgrade_projects_above": ("projects_above", None, 1.0),
+    "sme_transformed_firms": ("smes_transformed", None, 1.0),
 }
 
 
@@ -70,15 +82,20 @@ def indicators(raw: dict[str, np.ndarray], membership: np.ndarray) -> dict[str, 
     summed = {key: np.einsum("rl,ely->ery", membership, raw[key]) for key in _needed() if key in raw}
     out = {}
     for name, (num, den, scale) in INDICATORS.items():
-        if num not in summed or (den is not None and den not in summed):
+        keys = num if isinstance(num, tuple) else (num,)
+        if any(k not in summed for k in keys) or (den is not None and den not in summed):
             continue
+        total = sum(summed[k] for k in keys)
         if den is None:
-            out[name] = summed[num] * scale
+            out[name] = total * scale
         else:
             with np.errstate(invalid="ignore", divide="ignore"):
-                out[name] = np.where(summed[den] > 0, scale * summed[num] / summed[den], np.nan)
+                out[name] = np.where(summed[den] > 0, scale * total / summed[den], np.nan)
     return out
 
 
 def _needed() -> set[str]:
-    return {k for num, den, _ in INDICATORS.values() for k in (num, den) if k is not None}
+    keys = set()
+    for num, den, _ in INDICATORS.values():
+        keys |= set(num if isinstance(num, tuple) else (num,)) | ({den} if den is not None else set())
+    return keys
