@@ -359,6 +359,23 @@ def equations_cmd(
         console.print(text, markup=False, highlight=False)
 
 
+@app.command("targets")
+def targets_cmd(
+    write: Annotated[bool, typer.Option("--write", help="write docs/targets.md instead of printing")] = False,
+    data: DataDir = None,
+) -> None:
+    """Every target with its declared reading, quote and status; with --write regenerate docs/targets.md."""
+    from dezsim.targetdoc import DOC, listing
+
+    text = listing(_load(data))
+    if write:
+        DOC.parent.mkdir(exist_ok=True)
+        DOC.write_text(text, encoding="utf-8")
+        console.print(f"wrote {DOC}")
+    else:
+        console.print(text, markup=False, highlight=False)
+
+
 def main() -> None:  # pragma: no cover - thin wrapper for `python -m dezsim`
     try:
         app()
