@@ -102,7 +102,8 @@ def map_targets(ds: Dataset, regions: list[str], end_year: int, present: set[str
                      "scope": r.scope, "relative_to": fig.relative_to, "assessed": reason == "", "reason": reason,
                      "measure": _measure(r, fig), "caveat": "; ".join(c for c in (
                          fig.scope if isinstance(fig.scope, str) else "",
-                         _uncalibrated(r.indicator, prior_only) if not reason else "") if c),
+                         _uncalibrated(r.indicator, prior_only) if not reason else "",
+                         _split_growth(r, fig, allocated) if not reason else "") if c),
                      "note": " | ".join([r.note if isinstance(r.note, str) else ""] + gloss.get(r.id, [])).strip(" |"),
                      "source": fig.source, "quote": r.quote})
     return pd.DataFrame(rows)
@@ -124,14 +125,14 @@ def _reason(r, fig, regions: set[str], end_year: int, present: set[str] | None, 
     reading, scope = Reading(r.reading), Scope(r.scope)
     if r.indicator not in INDICATORS:
         return f"indicator '{r.indicator}' is not simulated by the model"
-    if present is not None and r.indicator not in present:
-        return f"indicator '{r.indicator}' is not in these results (the agents do not emit its count yet)"
     if fig.region not in regions:
         return f"region '{fig.region}' is not simulated"
     if fig.year > end_year:
         return f"target year {fig.year} is after the simulation's end ({end_year})"
     if not scope.modelled:
         return f"scope '{scope.value}': {SCOPE_GAPS[scope]}"
+    if present is not None and r.indicator not in present:
+        return f"indicator '{r.indicator}' is not in these results (the agents do not emit its count yet)"
     if reading in (Reading.LEVEL, Reading.CAP) and r.indicator in UNANCHORED:
         return UNANCHORED[r.indicator]
     if reading is not Reading.GROWTH:
@@ -140,6 +141,15 @@ def _reason(r, fig, regions: set[str], end_year: int, present: set[str] | None, 
             return (f"no 2020 figure of {', '.join(missing)} for {fig.region}: its stock is its parent's split by "
                     "GDP, which cannot speak to the region's own target")
     return ""
+
+
+def _split_growth(r, fig, allocated: set) -> str:
+    """A caveat for growth read on a stock split from its parent: its path follows the parent's dynamics."""
+    missing = [i for i in RESTS_ON.get(r.indicator, ()) if (fig.region, i) in allocated]
+    if r.reading != Reading.GROWTH.value or not missing:
+        return ""
+    return (f"no 2020 figure of {', '.join(missing)} for {fig.region}: its growth follows the model's common "
+            "dynamics, not the region's own")
 
 
 def _measure(r, fig) -> str:

@@ -25,12 +25,8 @@ def _cell(text: object) -> str:
     return str(text).replace("|", "/").replace("\n", " ").replace("\t", " ")
 
 
-def _status(row: pd.Series, awaited: set[str]) -> str:
-    if row.assessed:
-        return "assessed"
-    if row.indicator in awaited:
-        return f"awaits the agents' count of {row.indicator} (assessed once the results hold it)"
-    return f"not assessed: {row.reason}"
+def _status(row: pd.Series) -> str:
+    return "assessed" if row.assessed else f"not assessed: {row.reason}"
 
 
 def _targets_table(ds: Dataset) -> list[str]:
@@ -47,8 +43,9 @@ def _targets_table(ds: Dataset) -> list[str]:
         grouped = f" ({r.grouped})" if r.grouped else ""
         lines.append(f"| {r.target_id}{grouped} | {r.region} | {r.indicator} | {r.year} | {r.reading}{start} | "
                      f"{r.relation} {r.threshold:g} {r.unit} ({r.threshold_rule}) | {r.scope} | "
-                     f"{_cell(_status(pd.Series(r._asdict()), awaited))} | {_cell(r.quote)} | {_cell(r.note)} |")
-    counts = f"{len(mapped)} unique targets; {int(mapped.assessed.sum())} assessable with today's results"
+                     f"{_cell(_status(pd.Series(r._asdict())))} | {_cell(r.quote)} | {_cell(r.note)} |")
+    counts = (f"{len(mapped)} unique targets; {int(mapped.assessed.sum())} assessable with today's results (the "
+              f"agents do not emit {', '.join(sorted(awaited))} yet)")
     return [counts + ".", ""] + lines
 
 
