@@ -86,27 +86,33 @@ def map_targets(ds: Dataset, regions: list[str], end_year: int, present: set[str
     readings = ds.readings
     members = readings[readings.role != Role.TARGET.value].groupby("duplicate_of")
     grouped = {k: list(g.id) for k, g in members}
-    gloss = {k: [f"{r.id} ({r.role}): {r.note}" for r in g.itertuples()] for k, g in members}
+    glosses = {k: [f"{r.id} ({r.role}): {r.note}" for r in g.itertuples()] for k, g in members}
     rule_of = ds.threshold_rules.set_index("rule")
+    unit_of = ds.indicators.set_index("name").unit
     rows = []
     for r in readings[readings.role == Role.TARGET.value].itertuples(index=False):
         fig = figures.loc[r.id]
-        rule = rule_of.loc[r.threshold_rule]
         reason = _reason(r, fig, set(regions), end_year, present, allocated)
-        value = None if pd.isna(fig.value) else float(fig.value)
-        unit = "pct_per_year" if r.reading == Reading.GROWTH.value else ds.indicators.set_index("name").unit[r.indicator]
-        rows.append({"target_id": r.id, "grouped": "; ".join(grouped.get(r.id, [])), "region": fig.region,
-                     "indicator": r.indicator, "year": int(fig.year), "reading": r.reading,
-                     "period_start": r.period_start, "relation": rule.relation,
-                     "threshold": threshold(rule.to_dict(), value), "unit": unit, "threshold_rule": r.threshold_rule,
-                     "scope": r.scope, "relative_to": fig.relative_to, "assessed": reason == "", "reason": reason,
-                     "measure": _measure(r, fig), "caveat": "; ".join(c for c in (
-                         fig.scope if isinstance(fig.scope, str) else "",
-                         _uncalibrated(r.indicator, prior_only) if not reason else "",
-                         _split_growth(r, fig, allocated) if not reason else "") if c),
-                     "note": " | ".join([r.note if isinstance(r.note, str) else ""] + gloss.get(r.id, [])).strip(" |"),
-                     "source": fig.source, "quote": r.quote})
+        caveats = (fig.scope if isinstance(fig.scope, str) else "",
+                   _uncalibrated(r.indicator, prior_only) if not reason else "",
+                   _split_growth(r, fig, allocated) if not reason else "")
+        notes = [r.note if isinstance(r.note, str) else ""] + glosses.get(r.id, [])
+        rows.append(_row(r, fig, rule_of.loc[r.threshold_rule], unit_of[r.indicator], reason) | {
+            "grouped": "; ".join(grouped.get(r.id, [])), "caveat": "; ".join(c for c in caveats if c),
+            "note": " | ".join(n for n in notes if n)})
     return pd.DataFrame(rows)
+
+
+def _row(r, fig, rule: pd.Series, unit: str, reason: str) -> dict:
+    """The reach-table columns one target's reading and figure fix."""
+    value = None if pd.isna(fig.value) else float(fig.value)
+    growth = r.reading == Reading.GROWTH.value
+    return {"target_id": r.id, "region": fig.region, "indicator": r.indicator, "year": int(fig.year),
+            "reading": r.reading, "period_start": r.period_start, "relation": rule.relation,
+            "threshold": threshold(rule.to_dict(), value), "unit": "pct_per_year" if growth else unit,
+            "threshold_rule": r.threshold_rule, "scope": r.scope, "relative_to": fig.relative_to,
+            "assessed": reason == "", "reason": reason, "measure": _measure(r, fig), "source": fig.source,
+            "quote": r.quote}
 
 
 def _allocated_stocks(ds: Dataset) -> set[tuple[str, str]]:
