@@ -115,8 +115,9 @@ INTRO = ("p is the share of ensemble runs (calibrated parameter sets, coupled SD
          "target by its year, with a 90 % interval for Monte Carlo error; verdict: likely if p >= 0.8, unlikely if "
          "p <= 0.2. Each target is read as declared in data/target_readings.csv (docs/targets.md lists every reading); "
          "thresholds and gaps are in the plan's unit (growth in % per year). The gap is the measure minus the "
-         "threshold (threshold minus measure for caps): negative is a shortfall. The best lever is the province-wide change of one policy lever that lifts p to 0.8 with the "
-         "smallest share of its range (levers.csv lists every lever).")
+         "threshold (threshold minus measure for caps): negative is a shortfall. The best lever is the province-wide "
+         "change of one policy lever that lifts p to 0.8 with the smallest share of its range (levers.csv lists "
+         "every lever).")
 
 
 def _settings_text(settings: dict) -> str:

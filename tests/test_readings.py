@@ -111,7 +111,8 @@ def test_an_indicator_missing_from_the_results_is_not_assessed_with_its_reason(d
     m = mapped_all(dataset, present).set_index("target_id")
     reason = m.loc["s001a-151", "reason"]
     assert not m.loc["s001a-151", "assessed"]
-    assert reason == "indicator 'smart_workshops_prov_muni' is not in these results (the agents do not emit its count yet)"
+    assert reason == ("indicator 'smart_workshops_prov_muni' is not in these results (the agents do not emit its "
+                      "count yet)")
 
 
 def test_suzhou_patents_are_not_assessed_on_an_unanchored_stock(dataset):
