@@ -213,11 +213,9 @@ def reach_cmd(
                              levers=levers, progress=True)
     except DezsimError as exc:
         raise _fail(exc) from None
-    a = reach[reach.assessed]
-    counts = a.verdict.value_counts()
-    console.print(f"{len(reach)} targets: {len(a)} assessed ({counts.get('likely', 0)} likely, "
-                  f"{counts.get('uncertain', 0)} uncertain, {counts.get('unlikely', 0)} unlikely), "
-                  f"{len(reach) - len(a)} not assessed with reasons.")
+    from dezsim.reach import headline_text
+
+    console.print(headline_text(reach))
     console.print(f"report: {paths['report.html'].resolve()}  (also report.md, reach.csv, figures/)")
 
 
@@ -357,6 +355,23 @@ def equations_cmd(
         path.parent.mkdir(exist_ok=True)
         path.write_text(text, encoding="utf-8")
         console.print(f"wrote {path} and {write_kernel()}")
+    else:
+        console.print(text, markup=False, highlight=False)
+
+
+@app.command("targets")
+def targets_cmd(
+    write: Annotated[bool, typer.Option("--write", help="write docs/targets.md instead of printing")] = False,
+    data: DataDir = None,
+) -> None:
+    """Every target with its declared reading, quote and status; with --write regenerate docs/targets.md."""
+    from dezsim.targetdoc import DOC, listing
+
+    text = listing(_load(data))
+    if write:
+        DOC.parent.mkdir(exist_ok=True)
+        DOC.write_text(text, encoding="utf-8")
+        console.print(f"wrote {DOC}")
     else:
         console.print(text, markup=False, highlight=False)
 

@@ -15,12 +15,14 @@ from pathlib import Path
 import pandas as pd
 
 from dezsim.errors import ConfigError, DataError
+from dezsim.readings import NEEDS_START, Reading, Role, Scope, ThresholdRule
 from dezsim.tables import FILE, LINE, Column, cell_error, describe_allowed, nearest, read_table
 
 #: Relations a figure can state between the indicator and its value.
 RELATIONS = (">=", "<=", "=", "range")
-#: What a figure is: an observed level, a level target, a growth target, an observed growth, a policy magnitude.
-KINDS = ("baseline", "target", "growth_target", "observed_growth", "policy")
+#: What a figure is: an observed level, a level target, a growth target, an observed growth, a policy magnitude,
+#: or a third party's forecast quoted by a plan (never a target, never calibrated to).
+KINDS = ("baseline", "target", "growth_target", "observed_growth", "policy", "forecast")
 #: How the value is measured over time (see data/README.md).
 BASES = ("stock", "flow", "share", "cumulative", "new_in_period", "growth")
 #: Units a growth figure may use whatever its indicator's own unit.
@@ -64,6 +66,25 @@ FIGURE_COLUMNS = [
     Column("quote"),
     Column("notes", required=False),
 ]
+READING_COLUMNS = [
+    Column("id"),
+    Column("indicator"),
+    Column("reading", allowed=[r.value for r in Reading]),
+    Column("period_start", "int", required=False, bounds=(1990, 2035)),
+    Column("scope", allowed=[s.value for s in Scope]),
+    Column("threshold_rule", allowed=[r.value for r in ThresholdRule]),
+    Column("role", allowed=[r.value for r in Role]),
+    Column("duplicate_of", required=False),
+    Column("quote"),
+    Column("note", required=False),
+]
+RULE_COLUMNS = [
+    Column("rule", allowed=[r.value for r in ThresholdRule]),
+    Column("relation", allowed=(">=", "<=")),
+    Column("level", "float", required=False, bounds=(0, 100)),
+    Column("factor", "float", bounds=(0.5, 1.5)),
+    Column("reason"),
+]
 
 
 def default_root() -> Path:
@@ -84,6 +105,9 @@ class Dataset:
         The folder read.
     regions, units, indicators, sources, figures : pandas.DataFrame
         One row per region / unit / indicator / source / figure, as in the CSV files (see data/README.md).
+    readings, threshold_rules : pandas.DataFrame
+        One declared reading per target (``target_readings.csv``) and one row per threshold rule
+        (``threshold_rules.csv``); empty when the folder holds no targets.
     """
 
     root: Path
@@ -92,6 +116,8 @@ class Dataset:
     indicators: pd.DataFrame
     sources: pd.DataFrame
     figures: pd.DataFrame = field(repr=False)
+    readings: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
+    threshold_rules: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
 
     @cached_property
     def digest(self) -> str:
@@ -155,7 +181,8 @@ def load(root: Path | str | None = None) -> Dataset:
     sources = read_table(root / "sources.csv", SOURCE_COLUMNS, display=_show(root, "sources.csv"))
     _check_unique(sources, "source")
     figures = _read_figures(root, regions, units, indicators, sources)
-    return Dataset(root, regions, units, indicators, sources, figures)
+    readings, rules = _read_readings(root, figures, indicators)
+    return Dataset(root, regions, units, indicators, sources, figures, readings, rules)
 
 
 def _show(root: Path, name: str) -> str:
@@ -238,3 +265,67 @@ def _check_figure_logic(row: dict, unit_of: dict[str, str]) -> None:
         raise fail("unit", f"indicator {row['indicator']!r} is measured in {allowed}")
     if row["unit"] in ("pct", "ratio") and not growth and row["value"] is not None and row["value"] < 0:
         raise fail("value", "negative level; allowed: >= 0")
+
+
+def _read_readings(root: Path, figures: pd.DataFrame, indicators: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The declared reading of every target and the threshold rules (see data/README.md)."""
+    targets = figures[figures.kind.isin(["target", "growth_target"])]
+    if targets.empty and not (root / "target_readings.csv").is_file():
+        return pd.DataFrame(), pd.DataFrame()
+    for name in ("threshold_rules.csv", "target_readings.csv"):
+        if not (root / name).is_file():
+            raise DataError(f"{root / name}: file not found; every target needs a declared reading")
+    rules = read_table(root / "threshold_rules.csv", RULE_COLUMNS, display=_show(root, "threshold_rules.csv"))
+    _check_unique(rules, "rule")
+    undeclared = sorted({r.value for r in ThresholdRule} - set(rules.rule))
+    if undeclared:
+        raise DataError(f"{_show(root, 'threshold_rules.csv')}: rule {undeclared[0]!r} not declared; every rule "
+                        f"needs its relation, threshold and reason")
+    readings = read_table(root / "target_readings.csv", READING_COLUMNS, display=_show(root, "target_readings.csv"))
+    _check_unique(readings, "id")
+    _check_refs(readings, "id", set(targets.id))
+    _check_refs(readings, "indicator", set(indicators.name))
+    _check_refs(readings, "duplicate_of", set(readings.id[readings.role == Role.TARGET.value]))
+    missing = sorted(set(targets.id) - set(readings.id))
+    if missing:
+        first = targets[targets.id == missing[0]].iloc[0]
+        raise cell_error(first[FILE], first[LINE], "id", missing[0],
+                         f"target without a declared reading in {_show(root, 'target_readings.csv')} "
+                         f"({len(missing)} in all)")
+    figure_of = targets.set_index("id")
+    unit_of = dict(zip(indicators.name, indicators.unit, strict=True))
+    rule_of = rules.set_index("rule")
+    for row in readings.to_dict("records"):
+        _check_reading(row, figure_of.loc[row["id"]], unit_of, rule_of.loc[row["threshold_rule"]])
+    return readings, rules
+
+
+def _check_reading(row: dict, fig: pd.Series, unit_of: dict[str, str], rule: pd.Series) -> None:
+    """Cross-file rules of one reading: it must agree with its figure and its threshold rule."""
+    row = {k: (None if not isinstance(v, str) and pd.isna(v) else v) for k, v in row.items()}
+    reading, start = Reading(row["reading"]), fig["period_start"]
+
+    def fail(column: str, why: str) -> DataError:
+        return cell_error(row[FILE], row[LINE], column, row[column], why)
+
+    growth = reading is Reading.GROWTH
+    if growth != (fig["kind"] == "growth_target"):
+        raise fail("reading", f"figure {row['id']} is of kind {fig['kind']!r}; growth readings go with growth targets")
+    if not growth and unit_of[row["indicator"]] != fig["unit"]:
+        raise fail("indicator", f"measured in {unit_of[row['indicator']]}, the figure in {fig['unit']}")
+    if (reading in NEEDS_START) != (row["period_start"] is not None):
+        raise fail("period_start", f"reading {reading.value!r} {'needs' if reading in NEEDS_START else 'takes no'} "
+                                   "period start")
+    if row["period_start"] is not None and (pd.isna(start) or int(start) != row["period_start"]):
+        raise fail("period_start", f"figure {row['id']} states period_start {start}")
+    basis = {Reading.NEW_IN_PERIOD: "new_in_period", Reading.CUMULATIVE_SINCE: "cumulative"}.get(reading)
+    if basis and fig["basis"] != basis:
+        raise fail("reading", f"figure {row['id']} has basis {fig['basis']!r}; {reading.value!r} needs {basis!r}")
+    if (reading is Reading.CAP) != (rule["relation"] == "<="):
+        raise fail("threshold_rule", f"relation {rule['relation']!r}; caps and only caps take a '<=' rule")
+    if (row["threshold_rule"] == ThresholdRule.ABOVE_REGION.value) != isinstance(fig["relative_to"], str):
+        raise fail("threshold_rule", "above_region goes with a figure relative_to another region, and only it")
+    if pd.notna(rule["level"]) and fig["unit"] != "pct":
+        raise fail("threshold_rule", f"sets a level in percent; figure {row['id']} is in {fig['unit']}")
+    if (row["role"] == Role.TARGET.value) == (row["duplicate_of"] is not None):
+        raise fail("duplicate_of", "a repeat or gloss names the target it belongs to; a target names none")

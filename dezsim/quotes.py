@@ -19,7 +19,7 @@ def default_seeds() -> Path | None:
 
 
 def missing_quotes(ds: Dataset, seeds: Path) -> pd.DataFrame:
-    """Figures citing a seed file whose quote is not found in that file verbatim.
+    """Figures citing a seed file, and target readings of such figures, whose quote is not found verbatim in it.
 
     Parameters
     ----------
@@ -31,11 +31,18 @@ def missing_quotes(ds: Dataset, seeds: Path) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``id, source, quote, problem`` for each failure (empty when all quotes are exact).
+        ``id, source, quote, problem`` for each failure (empty when all quotes are exact); a reading's id is
+        ``reading:<figure id>``.
     """
     seed_sources = set(ds.sources.loc[ds.sources.kind == "seed", "source"])
+    figures = ds.figures[ds.figures.source.isin(seed_sources)][["id", "source", "quote"]]
+    if len(ds.readings):
+        source_of = dict(zip(ds.figures.id, ds.figures.source, strict=True))
+        readings = pd.DataFrame({"id": "reading:" + ds.readings.id, "source": ds.readings.id.map(source_of),
+                                 "quote": ds.readings.quote})
+        figures = pd.concat([figures, readings[readings.source.isin(seed_sources)]], ignore_index=True)
     rows, texts = [], {}
-    for fig in ds.figures[ds.figures.source.isin(seed_sources)].itertuples():
+    for fig in figures.itertuples():
         if fig.source not in texts:
             path = seeds / fig.source
             texts[fig.source] = path.read_text(encoding="utf-8") if path.is_file() else None

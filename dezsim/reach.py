@@ -1,17 +1,18 @@
-"""Target reachability: every target in data/ mapped to what the model computes, then assessed per run.
+"""Target reachability: every target in data/ read as its plan means it, then assessed per run.
 
-Mapping (one rule per basis):
+Each target carries a declared reading (``data/target_readings.csv``, see :mod:`dezsim.readings`); the
+comparison dispatches on that :class:`~dezsim.readings.Reading` only, never on the wording of a quote or note:
 
-* level (basis stock, flow, share; cumulative counts of recognised demonstrations and 5G stations): the
-  indicator's value in the target year;
-* ``new_in_period`` and ``cumulative`` with a start year: value(year) - value(start);
-* an annual flow of a cumulative indicator (PCT applications in a year): value(year) - value(year - 1);
-* growth targets: compound annual growth (value(year) / value(start)) ** (1 / (year - start)) - 1;
-* ``relative_to``: the region's value minus the named region's value, against 0;
-* relation ``=`` in a target is read as reaching the stated value (``>=``); full coverage is 100 %.
+* ``level``: the indicator's value in the target year (minus another region's value for ``above_region``);
+* ``cap``: the same value, which must stay at or below the threshold;
+* ``growth``: compound annual growth 100 * ((value(year) / value(start)) ** (1 / (year - start)) - 1), in % per year;
+* ``new_in_period`` and ``cumulative_since``: value(year) - value(start).
 
-A target is assessed when its indicator and region are simulated and its measure matches the model's; every
-other target is listed with the reason. Probabilities carry a 90 % interval for Monte Carlo error (Jeffreys).
+Thresholds come from the threshold rule of the wording (``data/threshold_rules.csv``: full coverage, "基本实现",
+"左右", …), in the plan's own unit. Repeats and glosses of a target are grouped under it: the table has one row
+per unique target, with the grouped ids listed. A target is assessed when its indicator is in the results for its
+region and year, its counting scope is one the model counts and its 2020 stock rests on a figure; every other
+target is listed with the reason. Probabilities carry a 90 % interval for Monte Carlo error (Jeffreys).
 """
 
 from __future__ import annotations
@@ -21,25 +22,27 @@ import pandas as pd
 from scipy import stats
 
 from dezsim.data import Dataset
+from dezsim.readings import SCOPE_GAPS, Reading, Role, Scope, ThresholdRule, threshold
 from dezsim.results import Results
 from dezsim.sd.outputs import INDICATORS
 
 LIKELY, UNLIKELY = 0.8, 0.2
-#: Indicators the model accumulates from 2020 (a flow target reads the yearly increment).
-CUMULATIVE_FROM_2020 = ("pct_applications", "upgrade_projects")
-#: Indicators whose plan scopes measure a narrower area than the model does (coverage of the whole region).
-SCOPE_SENSITIVE = ("g5_coverage",)
 #: 2020 stocks (data/ indicators seeding the SD core) each simulated indicator's level rests on.
 RESTS_ON = {"ei_manufacturing_revenue": ("ei_manufacturing_revenue",), "software_revenue": ("software_revenue",),
             "core_industry_va": ("ei_manufacturing_revenue", "software_revenue"),
             "core_industry_share_gdp": ("ei_manufacturing_revenue", "software_revenue"),
-            "invention_patents_digital": ("ei_manufacturing_revenue", "software_revenue"),
             "pct_applications": ("ei_manufacturing_revenue", "software_revenue"),
-            "dc_racks": ("dc_racks",), "g5_base_stations": ("g5_base_stations",),
+            "dc_racks": ("dc_racks",), "dc_racks_built": ("dc_racks",), "g5_base_stations": ("g5_base_stations",),
             "g5_coverage": ("g5_base_stations",)}
-REACH_COLUMNS = ["target_id", "region", "indicator", "year", "relation", "threshold", "assessed", "reason",
-                 "p_reach", "p_low", "p_high", "first_year_median", "first_year_q10", "first_year_q90",
-                 "gap_q10", "gap_median", "gap_q90", "verdict", "measure", "caveat", "source", "quote"]
+#: Indicators whose 2020 level no figure anchors, so a level target on them cannot be assessed.
+UNANCHORED = {"invention_patents_digital": (
+    "no 2020 figure of valid invention patents in the digital-economy field: the model's 2020 stock is "
+    "patent_rate x core value added / (lapse + growth), an assumed rate (in Suzhou it starts above the plan's own "
+    "2025 target of 8000), and all-field holdings (有效发明专利拥有量) are another measure")}
+REACH_COLUMNS = ["target_id", "grouped", "region", "indicator", "year", "reading", "period_start", "relation",
+                 "threshold", "unit", "threshold_rule", "scope", "assessed", "reason", "p_reach", "p_low", "p_high",
+                 "first_year_median", "first_year_q10", "first_year_q90", "gap_q10", "gap_median", "gap_q90",
+                 "verdict", "measure", "caveat", "note", "source", "quote"]
 
 
 #: Parameters that drive each indicator's projection most directly (for the "uncalibrated" caveat).
@@ -65,28 +68,51 @@ def _uncalibrated(indicator: str, prior_only: set[str]) -> str:
     return f"rests on parameters no figure up to 2020 constrains: {', '.join(names)}" if names else ""
 
 
-def map_targets(ds: Dataset, regions: list[str], end_year: int) -> pd.DataFrame:
-    """One row per target in data/: what is compared with what, or why it cannot be assessed."""
+def map_targets(ds: Dataset, regions: list[str], end_year: int, present: set[str] | None = None) -> pd.DataFrame:
+    """One row per unique target in data/: its reading, threshold and grouped repeats, or why it is not assessed.
+
+    Parameters
+    ----------
+    ds : Dataset
+    regions : list of str
+        Regions the results hold.
+    end_year : int
+        Last simulated year.
+    present : set of str, optional
+        Indicators the results hold (default: every indicator the model declares).
+    """
     allocated, prior_only = _allocated_stocks(ds), _prior_only()
+    figures = ds.targets().set_index("id")
+    readings = ds.readings
+    members = readings[readings.role != Role.TARGET.value].groupby("duplicate_of")
+    grouped = {k: list(g.id) for k, g in members}
+    glosses = {k: [f"{r.id} ({r.role}): {r.note}" for r in g.itertuples()] for k, g in members}
+    rule_of = ds.threshold_rules.set_index("rule")
+    unit_of = ds.indicators.set_index("name").unit
     rows = []
-    for t in ds.targets().itertuples(index=False):
-        measure, reason = _measure(t, set(regions), end_year)
-        if not reason and t.kind != "growth_target":
-            missing = [i for i in RESTS_ON.get(t.indicator, ()) if (t.region, i) in allocated]
-            if missing:
-                reason = (f"no 2020 figure of {', '.join(missing)} for {t.region}: its stock is its parent's split by "
-                          "GDP, which cannot speak to the region's own target")
-        threshold = 0.0 if isinstance(t.relative_to, str) else float(t.value)
-        if t.kind == "growth_target":
-            threshold = threshold / 100  # a growth rate as a fraction per year
-        rows.append({"target_id": t.id, "region": t.region, "indicator": t.indicator, "year": int(t.year),
-                     "relation": "<=" if t.relation == "<=" else ">=", "threshold": threshold,
-                     "period_start": t.period_start, "relative_to": t.relative_to, "assessed": reason == "",
-                     "reason": reason, "measure": measure,
-                     "caveat": "; ".join(c for c in (t.scope if isinstance(t.scope, str) else "",
-                                                     _uncalibrated(t.indicator, prior_only) if not reason else "") if c),
-                     "source": t.source, "quote": t.quote})
+    for r in readings[readings.role == Role.TARGET.value].itertuples(index=False):
+        fig = figures.loc[r.id]
+        reason = _reason(r, fig, set(regions), end_year, present, allocated)
+        caveats = (fig.scope if isinstance(fig.scope, str) else "",
+                   _uncalibrated(r.indicator, prior_only) if not reason else "",
+                   _split_growth(r, fig, allocated) if not reason else "")
+        notes = [r.note if isinstance(r.note, str) else ""] + glosses.get(r.id, [])
+        rows.append(_row(r, fig, rule_of.loc[r.threshold_rule], unit_of[r.indicator], reason) | {
+            "grouped": "; ".join(grouped.get(r.id, [])), "caveat": "; ".join(c for c in caveats if c),
+            "note": " | ".join(n for n in notes if n)})
     return pd.DataFrame(rows)
+
+
+def _row(r, fig, rule: pd.Series, unit: str, reason: str) -> dict:
+    """The reach-table columns one target's reading and figure fix."""
+    value = None if pd.isna(fig.value) else float(fig.value)
+    growth = r.reading == Reading.GROWTH.value
+    return {"target_id": r.id, "region": fig.region, "indicator": r.indicator, "year": int(fig.year),
+            "reading": r.reading, "period_start": r.period_start, "relation": rule.relation,
+            "threshold": threshold(rule.to_dict(), value), "unit": "pct_per_year" if growth else unit,
+            "threshold_rule": r.threshold_rule, "scope": r.scope, "relative_to": fig.relative_to,
+            "assessed": reason == "", "reason": reason, "measure": _measure(r, fig), "source": fig.source,
+            "quote": r.quote}
 
 
 def _allocated_stocks(ds: Dataset) -> set[tuple[str, str]]:
@@ -100,51 +126,90 @@ def _allocated_stocks(ds: Dataset) -> set[tuple[str, str]]:
     return out
 
 
-def _measure(t, regions: set[str], end_year: int) -> tuple[str, str]:
-    """(measure, reason): how the target is computed, or why it is not assessed."""
-    if t.indicator not in INDICATORS:
-        return "", f"indicator '{t.indicator}' is not simulated by the model"
-    if t.region not in regions:
-        return "", f"region '{t.region}' is not simulated"
-    if t.year > end_year:
-        return "", f"target year {t.year} is after the simulation's end ({end_year})"
-    if t.indicator in SCOPE_SENSITIVE and isinstance(t.scope, str):
-        return "", f"scope '{t.scope}' is narrower than the model's whole-region coverage"
-    if isinstance(t.relative_to, str):
-        return f"{t.indicator}({t.region}) - {t.indicator}({t.relative_to}) in {t.year}", ""
-    if t.kind == "growth_target":
-        return f"compound annual growth of {t.indicator} {int(t.period_start)}-{t.year}", ""
-    if t.basis in ("new_in_period", "cumulative") and pd.notna(t.period_start):
-        return f"{t.indicator} {t.year} minus {int(t.period_start)}", ""
-    if t.basis == "cumulative" and t.indicator in CUMULATIVE_FROM_2020:
-        return "", f"cumulative {t.indicator} since an unstated start; the model counts from 2020"
-    if t.basis == "flow" and t.indicator in CUMULATIVE_FROM_2020:
-        return f"{t.indicator} added during {t.year}", ""
-    return f"{t.indicator} in {t.year}", ""
+def _reason(r, fig, regions: set[str], end_year: int, present: set[str] | None, allocated: set) -> str:
+    """Why the target cannot be assessed, or "" when it can."""
+    reading, scope = Reading(r.reading), Scope(r.scope)
+    if r.indicator not in INDICATORS:
+        return f"indicator '{r.indicator}' is not simulated by the model"
+    if fig.region not in regions:
+        return f"region '{fig.region}' is not simulated"
+    if fig.year > end_year:
+        return f"target year {fig.year} is after the simulation's end ({end_year})"
+    if not scope.modelled:
+        return f"scope '{scope.value}': {SCOPE_GAPS[scope]}"
+    if present is not None and r.indicator not in present:
+        return f"indicator '{r.indicator}' is not in these results (the agents do not emit its count yet)"
+    if reading in (Reading.LEVEL, Reading.CAP) and r.indicator in UNANCHORED:
+        return UNANCHORED[r.indicator]
+    if reading is not Reading.GROWTH:
+        missing = [i for i in RESTS_ON.get(r.indicator, ()) if (fig.region, i) in allocated]
+        if missing:
+            return (f"no 2020 figure of {', '.join(missing)} for {fig.region}: its stock is its parent's split by "
+                    "GDP, which cannot speak to the region's own target")
+    return ""
+
+
+def _split_growth(r, fig, allocated: set) -> str:
+    """A caveat for growth read on a stock split from its parent: its path follows the parent's dynamics."""
+    missing = [i for i in RESTS_ON.get(r.indicator, ()) if (fig.region, i) in allocated]
+    if r.reading != Reading.GROWTH.value or not missing:
+        return ""
+    return (f"no 2020 figure of {', '.join(missing)} for {fig.region}: its growth follows the model's common "
+            "dynamics, not the region's own")
+
+
+def _measure(r, fig) -> str:
+    """The comparison in words (for readers; nothing dispatches on it)."""
+    reading, year = Reading(r.reading), int(fig.year)
+    if reading in (Reading.LEVEL, Reading.CAP):
+        other = f" minus {fig.relative_to}'s" if isinstance(fig.relative_to, str) else ""
+        return f"{r.indicator} in {year}{other}"
+    start = int(r.period_start)
+    if reading is Reading.GROWTH:
+        return f"compound annual growth of {r.indicator} {start}-{year}, % per year"
+    if reading is Reading.NEW_IN_PERIOD:
+        return f"{r.indicator} added " + (f"during {year}" if start == year - 1 else f"{start + 1}-{year}")
+    return f"{r.indicator} accumulated since end-{start} to {year}"
 
 
 def metric(target: pd.Series, panel: dict, year: int) -> np.ndarray:
-    """The target's measure in ``year`` for every run; ``panel[(region, indicator)]`` is (run, year) with columns
-    labelled by year."""
+    """The target's measure in ``year`` for every run, by its declared reading; ``panel[(region, indicator)]`` is
+    (run, year) with columns labelled by year. Growth is in % per year, other readings in the indicator's unit."""
     series = panel[(target.region, target.indicator)]
     value = series[year].to_numpy()
-    if isinstance(target.relative_to, str):
-        return value - panel[(target.relative_to, target.indicator)][year].to_numpy()
-    if target.measure.startswith("compound annual growth"):
-        start = int(target.period_start)
-        return (value / series[start].to_numpy()) ** (1.0 / (year - start)) - 1.0
-    if " minus " in target.measure:
-        return value - series[int(target.period_start)].to_numpy()
-    if target.measure.endswith(f"added during {target.year}"):
-        return value - series[year - 1].to_numpy()
-    return value
+    reading = Reading(target.reading)
+    if reading in (Reading.LEVEL, Reading.CAP):
+        if target.threshold_rule == ThresholdRule.ABOVE_REGION.value:
+            return value - panel[(target.relative_to, target.indicator)][year].to_numpy()
+        return value
+    start = int(target.period_start)
+    if reading is Reading.GROWTH:
+        return 100.0 * ((value / series[start].to_numpy()) ** (1.0 / (year - start)) - 1.0)
+    return value - series[start].to_numpy()  # NEW_IN_PERIOD, CUMULATIVE_SINCE
+
+
+def headline(reach: pd.DataFrame) -> dict[str, int]:
+    """Unique targets, how many are assessed, the verdicts, and how many repeats/glosses were grouped."""
+    counts = reach[reach.assessed].verdict.value_counts()
+    grouped = int(sum(len(g.split("; ")) for g in reach.grouped.fillna("") if g))
+    return {"targets": len(reach), "assessed": int(reach.assessed.sum()), "likely": int(counts.get("likely", 0)),
+            "uncertain": int(counts.get("uncertain", 0)), "unlikely": int(counts.get("unlikely", 0)),
+            "not_assessed": int((~reach.assessed).sum()), "grouped": grouped}
+
+
+def headline_text(reach: pd.DataFrame) -> str:
+    """The headline sentence printed by ``dezsim reach`` and written into report.md."""
+    h = headline(reach)
+    return (f"{h['targets']} unique targets from the five plans ({h['grouped']} repeats and glosses grouped under "
+            f"them): {h['assessed']} assessed ({h['likely']} likely, {h['uncertain']} uncertain, {h['unlikely']} "
+            f"unlikely), {h['not_assessed']} not assessed (reasons listed).")
 
 
 def assess(results: Results, targets: pd.DataFrame) -> pd.DataFrame:
     """Probability, first-reach year and gap for every assessed target (others keep their reason).
 
     The gap is metric - threshold for ``>=`` targets and threshold - metric for ``<=`` targets: negative is a
-    shortfall, positive a surplus (in the target's unit; growth as a fraction per year).
+    shortfall, positive a surplus (in the target's unit; growth in % per year).
     """
     panel = _panel(results)
     years = sorted(results.frame.year.unique())
@@ -158,7 +223,7 @@ def assess(results: Results, targets: pd.DataFrame) -> pd.DataFrame:
     for col in REACH_COLUMNS:
         if col not in frame:
             frame[col] = np.nan
-    return frame[REACH_COLUMNS + ["period_start", "relative_to"]]
+    return frame[REACH_COLUMNS + ["relative_to"]]
 
 
 def _panel(results: Results) -> dict:
@@ -203,6 +268,7 @@ def reachability(results: Results, ds: Dataset) -> pd.DataFrame:
     """The reach table for ``results`` (one row per target in data/), as written to ``reach.csv``."""
     regions = list(results.frame.region.cat.categories)
     end = int(results.frame.year.max())
-    table = assess(results, map_targets(ds, regions, end))
+    present = set(results.frame.indicator.unique())
+    table = assess(results, map_targets(ds, regions, end, present))
     table.attrs["end_year"] = end
     return table

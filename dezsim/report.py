@@ -33,7 +33,7 @@ def fan_chart(results: Results, reach: pd.DataFrame, indicator: str, regions: tu
         ax.fill_between(years, q[0], q[4], color="tab:blue", alpha=0.15, label="90 %")
         ax.fill_between(years, q[1], q[3], color="tab:blue", alpha=0.3, label="50 %")
         ax.plot(years, q[2], color="tab:blue", lw=2, label="median")
-        level = reach.measure == reach.indicator + " in " + reach.year.astype(str)  # level targets only
+        level = reach.reading.isin(["level", "cap"]) & reach.relative_to.isna()  # targets on the plotted value
         marks = reach[(reach.indicator == indicator) & (reach.region == region) & reach.assessed & level]
         for t in marks.itertuples():
             ax.plot(t.year, t.threshold, marker="v" if t.relation == "<=" else "^", color="tab:red", ms=9,
@@ -57,6 +57,14 @@ def _first_reached(median: float, q10: float, q90: float, end: int) -> str:
     return f"{fmt(median) if not pd.isna(median) else f'after {end}'} ({fmt(q10)} to {fmt(q90)})"
 
 
+#: How a unit code reads after a number in the report (others print their code).
+UNIT_TEXT = {"pct": " %", "pct_per_year": " % per year", "count": "", "ratio": "", "100m_yuan": " 100m yuan"}
+
+
+def _unit(code: str) -> str:
+    return UNIT_TEXT.get(code, f" {code}")
+
+
 def _summary_table(reach: pd.DataFrame) -> pd.DataFrame:
     a = reach[reach.assessed].copy()
     a["p (90 % interval)"] = [f"{p:.2f} ({lo:.2f}-{hi:.2f})" for p, lo, hi in zip(a.p_reach, a.p_low, a.p_high,
@@ -66,14 +74,14 @@ def _summary_table(reach: pd.DataFrame) -> pd.DataFrame:
     a["first reached (median, 10-90 %)"] = [_first_reached(m, lo, hi, end) for m, lo, hi in
                                             zip(a.first_year_median, a.first_year_q10, a.first_year_q90,
                                                 strict=True)]
-    a["gap median (10-90 %)"] = [f"{m:+,.4g} ({lo:+,.4g} to {hi:+,.4g})"
-                                 for m, lo, hi in zip(a.gap_median, a.gap_q10, a.gap_q90, strict=True)]
-    a["target"] = [f"{rel} {thr:,.4g}" for rel, thr in zip(a.relation, a.threshold, strict=True)]
+    a["gap median (10-90 %)"] = [f"{m:+,.4g} ({lo:+,.4g} to {hi:+,.4g}){_unit(u)}"
+                                 for m, lo, hi, u in zip(a.gap_median, a.gap_q10, a.gap_q90, a.unit, strict=True)]
+    a["target"] = [f"{rel} {thr:,.4g}{_unit(u)}" for rel, thr, u in zip(a.relation, a.threshold, a.unit, strict=True)]
     if "best_lever" in a.columns:
         a["lever to reach p = 0.8"] = [
             "" if v == "likely" else "none within bounds" if not isinstance(name, str) else f"{name}: {val:.3g}"
             for v, name, val in zip(a.verdict, a.best_lever, a.best_lever_value, strict=True)]
-    cols = ["target_id", "region", "indicator", "year", "target", "p (90 % interval)", "verdict",
+    cols = ["target_id", "grouped", "region", "indicator", "year", "reading", "target", "p (90 % interval)", "verdict",
             "first reached (median, 10-90 %)", "gap median (10-90 %)", "lever to reach p = 0.8", "measure",
             "caveat"]
     return a[[c for c in cols if c in a.columns]].sort_values(["region", "year", "indicator"])
@@ -92,11 +100,10 @@ def write(out: Path, results: Results, reach: pd.DataFrame, levers: pd.DataFrame
         levers.to_csv(paths["levers.csv"], index=False)
     charts = [fan_chart(results, reach, ind, regs, figs / f"fan_{ind}.png", units) for ind, regs in FANS]
     table = _summary_table(reach)
-    skipped = reach[~reach.assessed][["target_id", "region", "indicator", "year", "reason"]]
-    counts = reach[reach.assessed].verdict.value_counts()
-    head = (f"{len(reach)} targets from the five plans: {int(reach.assessed.sum())} assessed "
-            f"({counts.get('likely', 0)} likely, {counts.get('uncertain', 0)} uncertain, "
-            f"{counts.get('unlikely', 0)} unlikely), {int((~reach.assessed).sum())} not assessed (reasons listed).")
+    from dezsim.reach import headline_text
+
+    skipped = reach[~reach.assessed][["target_id", "grouped", "region", "indicator", "year", "reason"]]
+    head = headline_text(reach)
     paths["report.md"] = out / "report.md"
     paths["report.md"].write_text(_markdown(head, settings, table, skipped, charts, out), encoding="utf-8")
     paths["report.html"] = out / "report.html"
@@ -106,9 +113,11 @@ def write(out: Path, results: Results, reach: pd.DataFrame, levers: pd.DataFrame
 
 INTRO = ("p is the share of ensemble runs (calibrated parameter sets, coupled SD core and agents) that reach the "
          "target by its year, with a 90 % interval for Monte Carlo error; verdict: likely if p >= 0.8, unlikely if "
-         "p <= 0.2. The gap is the measure minus the threshold (threshold minus measure for caps): negative is a "
-         "shortfall. The best lever is the province-wide change of one policy lever that lifts p to 0.8 with the "
-         "smallest share of its range (levers.csv lists every lever).")
+         "p <= 0.2. Each target is read as declared in data/target_readings.csv (docs/targets.md lists every reading); "
+         "thresholds and gaps are in the plan's unit (growth in % per year). The gap is the measure minus the "
+         "threshold (threshold minus measure for caps): negative is a shortfall. The best lever is the province-wide "
+         "change of one policy lever that lifts p to 0.8 with the smallest share of its range (levers.csv lists "
+         "every lever).")
 
 
 def _settings_text(settings: dict) -> str:

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dezsim.data import BASES, FIGURE_COLUMNS, KINDS, RELATIONS, default_root, load
+from dezsim.data import BASES, FIGURE_COLUMNS, KINDS, READING_COLUMNS, RELATIONS, default_root, load
 from dezsim.errors import DataError
 
 HEADER = [c.name for c in FIGURE_COLUMNS]
@@ -24,16 +24,33 @@ GOOD = {
 
 
 def write_data(rows: list[dict]) -> Path:
-    """A data folder with the real vocabularies and ``rows`` as its only figures."""
+    """A data folder with the real vocabularies and ``rows`` as its only figures (each target read plainly)."""
     root = Path(tempfile.mkdtemp(prefix="dezsim-data-"))
-    for name in ("regions.csv", "units.csv", "indicators.csv", "sources.csv"):
+    for name in ("regions.csv", "units.csv", "indicators.csv", "sources.csv", "threshold_rules.csv"):
         shutil.copy(default_root() / name, root / name)
     (root / "figures").mkdir()
     with open(root / "figures" / "t.csv", "w", encoding="utf-8", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=HEADER)
         writer.writeheader()
         writer.writerows(rows)
+    with open(root / "target_readings.csv", "w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=[c.name for c in READING_COLUMNS])
+        writer.writeheader()
+        writer.writerows(plain_reading(r) for r in rows if r.get("kind") in ("target", "growth_target"))
     return root
+
+
+def plain_reading(row: dict) -> dict:
+    """The reading a target row's own columns suggest (what the tests' small data folders need)."""
+    growth, cap = row["kind"] == "growth_target", row["relation"] == "<="
+    reading = ("growth" if growth else "cap" if cap else row["basis"] if row["basis"] == "new_in_period"
+               else "cumulative_since" if row["basis"] == "cumulative" and row["period_start"] else "level")
+    rule = ("above_region" if row["relative_to"] else "range" if row["relation"] == "range"
+            else "at_most" if cap else "at_least")
+    start = row["period_start"] if reading in ("growth", "new_in_period", "cumulative_since") else ""
+    return {"id": row["id"], "indicator": row["indicator"], "reading": reading, "period_start": start,
+            "scope": "whole_region", "threshold_rule": rule, "role": "target", "duplicate_of": "",
+            "quote": row["quote"], "note": ""}
 
 
 def load_error(rows: list[dict]) -> str:

@@ -58,7 +58,7 @@ def test_check_fails_when_a_quote_is_not_in_its_seed(tmp_path):
     (seeds / GOOD["source"]).write_text("nothing quoted here", encoding="utf-8")
     result = runner.invoke(app, ["data", "check", "--data", str(write_data([GOOD])), "--seeds", str(seeds)])
     assert result.exit_code == 1
-    assert "1 not found" in result.output
+    assert "2 not found" in result.output  # the target's quote and its reading's quote
 
 
 def test_public_figures_quote_the_reference_table(dataset):

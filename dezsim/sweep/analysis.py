@@ -143,7 +143,10 @@ def target_hits(store: Store, target_id: str) -> tuple[pd.DataFrame, np.ndarray]
 
     ds = load()
     frame = store.frame()
-    targets = map_targets(ds, sorted(frame.region.unique()), int(frame.year.max())).set_index("target_id")
+    targets = map_targets(ds, sorted(frame.region.unique()), int(frame.year.max()),
+                          set(frame.indicator.unique())).set_index("target_id")
+    group_of = {i: t for t, g in targets.grouped.items() if g for i in g.split("; ")}
+    target_id = group_of.get(target_id, target_id)  # a repeat or gloss is assessed as the target it belongs to
     if target_id not in targets.index:
         raise DezsimError(f"unknown target {target_id!r}; see data/figures")
     t = targets.loc[target_id]
