@@ -19,6 +19,19 @@ def ref():
     return load(DATA)
 
 
+def test_shipped_table_loads_and_meets_the_size_goal(ref):
+    targets = ref.targets
+    assert len(targets) >= 150
+    assert targets.plan.nunique() >= 8
+    assert set(targets.plan) <= set(ref.plans.code)
+    assert targets.id.is_unique
+
+
+def test_the_table_holds_misses_not_only_successes(ref):
+    known = ref.targets[ref.targets.met.notna()]
+    assert (~known.met.astype(bool)).sum() >= 10
+
+
 def test_every_quote_is_verbatim_in_its_page(ref):
     seeds = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 
