@@ -203,8 +203,11 @@ def _check_outcome(row: dict, fail) -> None:
     if row["met"] != reached:
         raise fail("met", f"outcome {row['outcome_value']} {'reaches' if reached else 'misses'} target "
                           f"{row['relation']} {row['target_value']}, so met must be {str(reached).lower()}")
-    if not reached and row["outcome_year"] < row["target_year"]:
-        raise fail("outcome_year", f"a shortfall before the target year {row['target_year']} is not a miss; "
+    if not reached and row["outcome_year"] != row["target_year"]:
+        raise fail("outcome_year", f"a miss is judged in the target year {row['target_year']}; "
+                                   "give the target-year outcome")
+    if reached and row["outcome_year"] > row["target_year"]:
+        raise fail("outcome_year", f"reaching the target after its year {row['target_year']} is not meeting it; "
                                    "give the target-year outcome")
 
 
