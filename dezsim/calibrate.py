@@ -305,7 +305,9 @@ def _check_bounds(path: Path, table: pd.DataFrame, what: str = "") -> None:
         bad = ~((values >= p.bounds[0]) & (values <= p.bounds[1]))  # NaN fails both comparisons
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            raise DezsimError(f"{path}: {what}parameter {name!r} = {table[name].iloc[i]!r} (row {i}, {int(bad.sum())} "
+            shown = table[name].iloc[i]
+            shown = float(shown) if isinstance(shown, (int, float, np.number)) else shown
+            raise DezsimError(f"{path}: {what}parameter {name!r} = {shown!r} (row {i}, {int(bad.sum())} "
                               f"such rows) out of range; allowed: {p.bounds[0]} to {p.bounds[1]} {p.unit}; "
                               "re-run `dezsim calibrate`")
 

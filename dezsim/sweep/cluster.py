@@ -58,9 +58,11 @@ def security(address: str, ca: Path | None, cert: Path | None, key: Path | None)
                     require_encryption=True)
 
 
-def probe(address: str, timeout: float = CONNECT_TIMEOUT) -> None:
-    """Refuse, in one line and within ``timeout`` seconds, an address where no Dask scheduler answers."""
+def probe(address: str, timeout: float | None = None) -> None:
+    """Refuse, in one line and within ``timeout`` seconds (default :data:`CONNECT_TIMEOUT`), an address where
+    no Dask scheduler answers."""
     scheme, host, port = parse_address(address)
+    timeout = CONNECT_TIMEOUT if timeout is None else timeout
     try:
         with socket.create_connection((host, port), timeout=timeout) as sock:
             if scheme == "tls":
@@ -86,10 +88,11 @@ def _read(sock: socket.socket, n: int) -> bytes:
     return data
 
 
-def connect(address: str, sec=None, timeout: float = CONNECT_TIMEOUT):
+def connect(address: str, sec=None, timeout: float | None = None):
     """A ``distributed.Client`` on ``address`` after a :func:`probe`; failures are one-line DezsimErrors."""
     from distributed import Client
 
+    timeout = CONNECT_TIMEOUT if timeout is None else timeout
     probe(address, timeout)
     try:
         return Client(address, security=sec, timeout=timeout)

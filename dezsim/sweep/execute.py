@@ -24,7 +24,7 @@ from dezsim.config import Scenario
 from dezsim.coupling import AgentSettings
 from dezsim.errors import ConfigError, DezsimError
 from dezsim.sweep.checks import check_disk, check_not_set_by_scenario, check_outputs
-from dezsim.sweep.cluster import connect, parse_address
+from dezsim.sweep.cluster import connect, parse_address, probe
 from dezsim.sweep.store import IDENTITY, Store, chunk_bytes, design_digest, differs
 
 EXECUTORS = ("inprocess", "processes", "dask")
@@ -148,6 +148,8 @@ def run_sweep(scenario: Scenario, design: pd.DataFrame, out: Path | str, seed: i
     from dezsim.data import load
 
     _check_executor(executor, workers, chunk_size, scheduler)
+    if scheduler:
+        probe(scheduler)  # an unreachable or foreign scheduler is refused before the store is touched
     ds = load()
     check_not_set_by_scenario(scenario, [c for c in design.columns if c != "run"])
     check_disk(len(design), check_outputs(outputs, scenario, ds, agents), Path(out), "sweep")
