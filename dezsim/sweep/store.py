@@ -35,9 +35,15 @@ IDENTITY = {"scenario": "scenario digest", "design": "design digest", "seed": "s
 REQUIRED = ("sweep_id", "runs", "chunk_size", "identity")
 
 
+#: A chunk's columns, in order.
+COLUMNS = ["run", "region", "year", "indicator", "value"]
+
+
 def checksum(table: pd.DataFrame) -> str:
-    """SHA-256 over a chunk's runs, years and values (the bits that must not change)."""
-    h = hashlib.sha256()
+    """SHA-256 over a chunk's column names, runs, years, values, regions and indicators."""
+    if list(table.columns) != COLUMNS:
+        return ""
+    h = hashlib.sha256("|".join(COLUMNS).encode())
     for col in ("run", "year", "value"):
         h.update(np.ascontiguousarray(table[col].to_numpy()).tobytes())
     h.update("|".join(table["region"].astype(str)).encode())
@@ -137,7 +143,7 @@ class Store:
             table = pq.read_table(self.chunk_path(index))
             meta = json.loads((table.schema.metadata or {}).get(META, b"{}"))
             frame = table.to_pandas()
-        except (OSError, ValueError, TypeError, pa.ArrowException, MemoryError) as exc:
+        except Exception as exc:  # noqa: BLE001 - a damaged file fails in many ways inside pyarrow/pandas
             return None, f"unreadable ({type(exc).__name__}: {' '.join(str(exc).split())[:120]})"
         if not isinstance(meta, dict) or meta.get("sweep_id") != sweep_id:
             other = meta.get("identity") if isinstance(meta, dict) else None
@@ -145,7 +151,7 @@ class Store:
             return None, f"a chunk of another sweep ({what or 'sweep id differs'})"
         if meta.get("index") != index or meta.get("runs") != runs:
             return None, f"holds the runs of chunk {meta.get('index')}, not of chunk {index} (a copied file)"
-        if meta.get("rows") != len(frame) or meta.get("checksum") != checksum(frame):
+        if meta.get("rows") != len(frame) or meta.get("checksum") != checksum(frame) or not checksum(frame):
             return None, "checksum mismatch (the file was damaged or altered)"
         return frame, None
 
