@@ -117,7 +117,7 @@ def test_store_accepts_a_str(tmp_path, reference):
     pd.testing.assert_frame_equal(store.frame(), reference[0], check_exact=True)
 
 
-@settings(max_examples=60)
+@settings(max_examples=30)
 @given(bit=st.integers(min_value=0))
 def test_a_flipped_bit_in_a_chunk_is_refused_by_frame_and_recomputed_on_resume(tmp_path_factory, reference, bit):
     store = fresh(tmp_path_factory.mktemp("flip"), reference)
@@ -229,7 +229,7 @@ def test_a_second_writer_is_refused_and_a_stale_lock_taken_over(tmp_path):
 
 def test_two_different_sweeps_on_one_new_folder_never_both_succeed(tmp_path):
     code = ("import sys, warnings; warnings.simplefilter('ignore'); from tests.bad_inputs.helpers_b import "
-            "tiny_sweep; tiny_sweep(sys.argv[1], seed=int(sys.argv[2]), n=40)")
+            "tiny_sweep; tiny_sweep(sys.argv[1], seed=int(sys.argv[2]), n=16)")
     procs = [subprocess.Popen([sys.executable, "-c", code, str(tmp_path / "s"), str(seed)], cwd=REPO,
                               stderr=subprocess.PIPE, text=True) for seed in (1, 2)]
     codes = [p.wait(timeout=120) for p in procs]
