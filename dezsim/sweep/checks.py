@@ -63,8 +63,9 @@ def check_outputs(outputs, scen: Scenario, ds, agents) -> int:
                                    ("--regions", outputs.regions, regions), ("years", outputs.years, years)):
         for item in given or ():
             if item not in allowed:
+                more = ", …" if len(allowed) > 12 else ""
                 raise ConfigError(f"sweep {option} {item!r}: not an output of this sweep{nearest(str(item), allowed)}"
-                                  f"; allowed: {', '.join(map(str, allowed[:12]))}{', …' if len(allowed) > 12 else ''}")
+                                  f"; allowed: {', '.join(map(str, allowed[:12]))}{more}")
         counts.append(len(set(given)) if given else len(allowed))
     return counts[0] * counts[1] * counts[2]
 

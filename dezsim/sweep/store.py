@@ -108,7 +108,8 @@ class Store:
         if self.manifest_path.exists():
             old = self.manifest()
             if old["sweep_id"] != manifest["sweep_id"]:
-                what = differs(manifest["identity"], old["identity"], ("this request", "the store")) or "chunking, agents or kept outputs differ"
+                what = (differs(manifest["identity"], old["identity"], ("this request", "the store"))
+                        or "chunking, agents or kept outputs differ")
                 raise DezsimError(f"{self.root}: holds another sweep (id {old['sweep_id'][:12]}, this one "
                                   f"{manifest['sweep_id'][:12]}: {what}); choose another --out folder")
             if not (self.root / "design.parquet").exists() or self._design_digest() != design_digest(design):
