@@ -228,15 +228,21 @@ def test_a_second_writer_is_refused_and_a_stale_lock_taken_over(tmp_path):
 
 
 def test_two_different_sweeps_on_one_new_folder_never_both_succeed(tmp_path):
-    code = ("import sys, warnings; warnings.simplefilter('ignore'); from tests.bad_inputs.helpers_b import "
-            "tiny_sweep; tiny_sweep(sys.argv[1], seed=int(sys.argv[2]), n=16)")
-    procs = [subprocess.Popen([sys.executable, "-c", code, str(tmp_path / "s"), str(seed)], cwd=REPO,
-                              stderr=subprocess.PIPE, text=True) for seed in (1, 2)]
+    # Both processes meet at a file barrier, then start their sweeps on the same new folder at the same moment.
+    code = ("import sys, time, warnings; from pathlib import Path; warnings.simplefilter('ignore'); "
+            "from tests.bad_inputs.helpers_b import tiny_sweep; b = Path(sys.argv[3]); "
+            "(b / sys.argv[2]).touch(); t = time.time()\n"
+            "while len(list(b.iterdir())) < 2 and time.time() - t < 60: time.sleep(0.001)\n"
+            "tiny_sweep(sys.argv[1], seed=int(sys.argv[2]), n=16)")
+    (tmp_path / "barrier").mkdir()
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(tmp_path / "s"), str(seed), str(tmp_path / "barrier")],
+                              cwd=REPO, stderr=subprocess.PIPE, text=True) for seed in (1, 2)]
     codes = [p.wait(timeout=120) for p in procs]
-    assert sorted(codes)[0] == 0 and codes.count(0) == 1, [p.stderr.read() for p in procs]
+    errors = [p.stderr.read() for p in procs]
+    assert codes.count(0) == 1, errors
+    assert "in use by another sweep" in errors[codes.index(1)] or "holds another sweep" in errors[codes.index(1)]
     store = Store(tmp_path / "s")
-    winner = 1 if codes[0] == 0 else 2
-    assert store.manifest()["seed"] == 0 and store.manifest()["design"]["seed"] == winner
+    assert store.manifest()["design"]["seed"] == (1 if codes[0] == 0 else 2)
     store.frame()  # every chunk verified against the winner's manifest
 
 
