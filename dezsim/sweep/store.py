@@ -197,8 +197,8 @@ class Store:
         if missing and not partial:
             stored = sum(len(r) for i, r in enumerate(layout) if i not in set(missing))
             raise DezsimError(f"{self.root}: incomplete sweep: {stored} of {manifest['runs']} runs stored "
-                              f"({len(missing)} chunks missing); re-run its sweep command to finish it, or pass "
-                              "partial=True (CLI: --partial)")
+                              f"({len(missing)} chunks missing); re-run its sweep command to finish it, or accept "
+                              "the stored runs (partial=True; `dezsim discover --partial`)")
         parts = []
         for i, runs in enumerate(layout):
             if i in missing:
@@ -221,6 +221,9 @@ class Store:
             raise DezsimError(f"{self.manifest_path}: missing; {self.root} is not a sweep store") from None
         except (OSError, ValueError) as exc:
             raise DezsimError(f"{self.manifest_path}: unreadable manifest ({exc})") from None
+        if isinstance(manifest, dict) and "sweep_id" in manifest and "identity" not in manifest:
+            raise DezsimError(f"{self.manifest_path}: written by an older dezsim (no sweep identity); its chunks "
+                              "cannot be verified: re-run the sweep into a new --out folder")
         if not isinstance(manifest, dict) or not all(k in manifest for k in REQUIRED) \
                 or not isinstance(manifest["identity"], dict):
             shown = json.dumps(manifest)[:60]

@@ -179,14 +179,17 @@ def test_a_truncated_chunk_is_one_line(tmp_path, reference):
         store.frame()
 
 
+BAD_MANIFEST = r"manifest.json: (not a sweep manifest|unreadable manifest|written by an older dezsim)"
+
+
 @pytest.mark.parametrize("content", ["[]", "{}", "null", '{"sweep_id": 1}', "{broken"])
 def test_a_bad_manifest_is_one_line(tmp_path, reference, content):
     store = fresh(tmp_path, reference)
     store.manifest_path.write_text(content)
-    with pytest.raises(DezsimError, match=r"manifest.json: (not a sweep manifest|unreadable manifest)") as err:
+    with pytest.raises(DezsimError, match=BAD_MANIFEST) as err:
         store.frame()
     assert "\n" not in str(err.value)
-    with pytest.raises(DezsimError, match=r"manifest.json: (not a sweep manifest|unreadable manifest)"):
+    with pytest.raises(DezsimError, match=BAD_MANIFEST):
         tiny_sweep(store.root)
 
 
