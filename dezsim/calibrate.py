@@ -12,7 +12,9 @@ Only figures up to 2020 are used (each moment names its figure ids); later figur
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +33,13 @@ from dezsim.sd.initial import derive
 ROOT = Path(__file__).resolve().parent.parent / "calibration"
 ENSEMBLE = ROOT / "ensemble.parquet"
 MANIFEST = ROOT / "ensemble.json"
+
+
+def default_root() -> Path:
+    """The ``calibration/`` folder of this checkout (``DEZSIM_CALIBRATION`` overrides it, as ``DEZSIM_DATA``
+    does for data/)."""
+    env = os.environ.get("DEZSIM_CALIBRATION")
+    return Path(env) if env else ROOT
 
 
 @dataclass(frozen=True)
@@ -261,8 +270,13 @@ def save(ensemble: pd.DataFrame, manifest: dict, folder: Path = ROOT) -> Path:
     return folder / ENSEMBLE.name
 
 
-def load_ensemble(folder: Path = ROOT) -> tuple[pd.DataFrame, dict] | None:
-    """The stored ensemble and manifest, or None when none is stored; a damaged pair raises DezsimError."""
+def load_ensemble(folder: Path | None = None) -> tuple[pd.DataFrame, dict] | None:
+    """The stored ensemble and manifest, or None when none is stored.
+
+    A damaged pair, a missing parameter, or a value outside its declared bounds (in the ensemble or in the
+    manifest's point estimates) raises :class:`DezsimError` naming file, parameter, value and allowed range.
+    """
+    folder = default_root() if folder is None else Path(folder)
     path, meta = folder / ENSEMBLE.name, folder / MANIFEST.name
     if not path.exists():
         return None
@@ -272,10 +286,42 @@ def load_ensemble(folder: Path = ROOT) -> tuple[pd.DataFrame, dict] | None:
     except (OSError, ValueError) as exc:
         raise DezsimError(f"{path}: calibrated ensemble unreadable ({exc}); re-run `dezsim calibrate`") from None
     missing = sorted(set(P.BY_NAME) - set(ensemble.columns))
-    if missing or len(ensemble) != manifest.get("size"):
+    if not isinstance(manifest, dict) or missing or len(ensemble) != manifest.get("size"):
         raise DezsimError(f"{path}: calibrated ensemble does not match the declared parameters (missing "
-                          f"{missing[:5]}); re-run `dezsim calibrate`")
+                          f"{missing[:5]}) or its manifest {meta.name}; re-run `dezsim calibrate`")
+    _check_bounds(path, ensemble)
+    point = manifest.get("point", {})
+    if not isinstance(point, dict):
+        raise DezsimError(f"{meta}: field 'point' = {point!r}: not a mapping; re-run `dezsim calibrate`")
+    _check_bounds(meta, pd.DataFrame({k: [v] for k, v in point.items() if k in P.BY_NAME}), "point ")
     return ensemble, manifest
+
+
+def _check_bounds(path: Path, table: pd.DataFrame, what: str = "") -> None:
+    """Every value of every declared parameter in ``table`` is a finite number inside its bounds."""
+    for name in table.columns.intersection(list(P.BY_NAME)):
+        p = P.BY_NAME[name]
+        values = pd.to_numeric(table[name], errors="coerce").to_numpy(dtype=float)
+        bad = ~((values >= p.bounds[0]) & (values <= p.bounds[1]))  # NaN fails both comparisons
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            shown = table[name].iloc[i]
+            shown = float(shown) if isinstance(shown, (int, float, np.number)) else shown
+            raise DezsimError(f"{path}: {what}parameter {name!r} = {shown!r} (row {i}, {int(bad.sum())} "
+                              f"such rows) out of range; allowed: {p.bounds[0]} to {p.bounds[1]} {p.unit}; "
+                              "re-run `dezsim calibrate`")
+
+
+def digest(stored: tuple[pd.DataFrame, dict] | None) -> str:
+    """SHA-256 of a calibrated ensemble's values and manifest ("none" when no ensemble is stored): the
+    calibration part of a sweep's identity."""
+    if stored is None:
+        return "none"
+    ensemble, manifest = stored
+    h = hashlib.sha256(json.dumps(list(map(str, ensemble.columns))).encode())
+    h.update(pd.util.hash_pandas_object(ensemble, index=False).to_numpy().tobytes())
+    h.update(json.dumps(manifest, sort_keys=True, default=str).encode())
+    return h.hexdigest()
 
 
 #: 2020 baselines the full model starts from or reproduces (indicator, region), checked by ``fit_table``.

@@ -258,18 +258,33 @@ def _csv(text: str | None) -> tuple[str, ...] | None:
     return tuple(t.strip() for t in text.split(",") if t.strip()) if text else None
 
 
+def _count(text: str, option: str) -> int:
+    """A whole number >= 1, also written like ``1e6`` (a number of runs)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.5
+    if not value.is_integer() or value < 1:
+        raise DezsimError(f"{option} {text!r}: allowed: a whole number >= 1 (such as 1000 or 1e3)")
+    return int(value)
+
+
 @app.command("sweep")
 def sweep_cmd(
     out: Annotated[Path, typer.Option(help="results store folder (re-running resumes it)")],
     design: Annotated[str, typer.Option(help="mc | lhs | sobol | morris")] = "mc",
-    n: Annotated[int, typer.Option("-n", "--n", min=1, help="runs (mc, lhs) or base samples (sobol, morris)")] = 100,
+    n_text: Annotated[str, typer.Option("-n", "--n", help="runs (mc, lhs) or base samples (sobol, morris)")] = "100",
     params: Annotated[str | None, typer.Option(help="parameters to vary, comma separated")] = None,
     scenario: Annotated[Path | None, typer.Option(help="scenario file (default: baseline)")] = None,
     seed: Annotated[int, typer.Option(min=0, help="root seed")] = 0,
     chunk_size: Annotated[int, typer.Option(min=1, help="runs per chunk")] = 100,
     executor: Annotated[str, typer.Option(help="inprocess | processes | dask")] = "processes",
     workers: Annotated[int, typer.Option(min=1, help="local worker processes")] = 2,
-    scheduler: Annotated[str | None, typer.Option(help="address of a running Dask scheduler")] = None,
+    scheduler: Annotated[str | None, typer.Option(help="a running Dask scheduler: tcp://HOST:PORT or tls://HOST:PORT"
+                                                  )] = None,
+    tls_ca: Annotated[Path | None, typer.Option(help="CA certificate (PEM) for a tls:// scheduler")] = None,
+    tls_cert: Annotated[Path | None, typer.Option(help="client certificate (PEM) for a tls:// scheduler")] = None,
+    tls_key: Annotated[Path | None, typer.Option(help="client private key (PEM) for a tls:// scheduler")] = None,
     agents: Annotated[bool, typer.Option(help="couple the firm and district agents")] = True,
     indicators: Annotated[str | None, typer.Option(help="indicators to keep, comma separated")] = None,
     regions: Annotated[str | None, typer.Option(help="regions to keep, comma separated")] = None,
@@ -277,16 +292,29 @@ def sweep_cmd(
 ) -> None:
     """Run (or resume) a Monte Carlo / Latin hypercube / Sobol / Morris sweep into a Parquet store."""
     from dezsim.coupling import AgentSettings
+    from dezsim.data import load
     from dezsim.simulate import as_scenario
     from dezsim.sweep import Outputs, make, run_sweep
+    from dezsim.sweep.checks import check_disk, check_not_set_by_scenario, check_outputs, design_runs
+    from dezsim.sweep.cluster import security
+    from dezsim.sweep.execute import _check_executor
 
     try:
+        n = _count(n_text, "sweep -n")
         names = list(_csv(params) or ())
-        table = make(design, names, n, seed)
+        _check_executor(executor, workers, chunk_size, scheduler)
+        sec = security(scheduler, tls_ca, tls_cert, tls_key) if scheduler else None
+        if scheduler is None and (tls_ca or tls_cert or tls_key):
+            raise DezsimError("sweep --tls-ca/--tls-cert/--tls-key: only for a tls:// --scheduler")
         scen = as_scenario(_scenario(scenario, set_))
-        store = run_sweep(scen, table, out, seed, agents=AgentSettings() if agents else None,
-                          outputs=Outputs(_csv(indicators), _csv(regions)), chunk_size=chunk_size,
-                          executor=executor, workers=workers, scheduler=scheduler, progress=True,
+        check_not_set_by_scenario(scen, names)
+        keep = Outputs(_csv(indicators), _csv(regions))
+        rows = check_outputs(keep, scen, load(), agents)  # before any design or run is computed
+        check_disk(design_runs(design, n, len(names)), rows, out, f"sweep -n {n:,}")
+        table = make(design, names, n, seed)
+        store = run_sweep(scen, table, out, seed, agents=AgentSettings() if agents else None, outputs=keep,
+                          chunk_size=chunk_size, executor=executor, workers=workers, scheduler=scheduler,
+                          security=sec, progress=True,
                           design_spec={"method": design, "params": names, "n": n, "seed": seed})
     except DezsimError as exc:
         raise _fail(exc) from None
@@ -320,16 +348,21 @@ def sensitivity_cmd(
 def discover_cmd(
     store: Annotated[Path, typer.Argument(help="a sweep store whose design varies parameters")],
     target: Annotated[str, typer.Option(help="target id from data/ (see reach.csv)")],
+    partial: Annotated[bool, typer.Option("--partial", help="accept an unfinished sweep (its stored runs)")] = False,
 ) -> None:
     """Scenario discovery (PRIM): which parameter ranges lead to the target being met."""
     from dezsim.sweep import Store
     from dezsim.sweep.analysis import prim, target_hits
 
     try:
-        x, hit = target_hits(Store(store), target)
+        st = Store(store)
+        x, hit = target_hits(st, target, partial=partial)
         boxes = prim(x, hit)
     except DezsimError as exc:
         raise _fail(exc) from None
+    if len(hit) < st.manifest()["runs"]:
+        console.print(f"[yellow]incomplete sweep:[/] {len(hit)} of {st.manifest()['runs']} runs stored; "
+                      "discovering on those (--partial)")
     boxes.to_csv(store / f"prim_{target}.csv", index=False)
     best = boxes[boxes.coverage >= 0.5].sort_values("density").iloc[-1]
     console.print(f"{int(hit.sum())}/{len(hit)} runs meet {target}. Box with coverage {best.coverage:.2f}, "

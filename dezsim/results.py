@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,6 +16,7 @@ from dezsim.errors import DezsimError
 COLUMNS = ["scenario", "run", "region", "year", "indicator", "value"]
 _META_DESIGN = b"dezsim.design"
 _META_PROVENANCE = b"dezsim.provenance"
+_META_CHECKSUM = b"dezsim.checksum"
 
 
 @dataclass(frozen=True)
@@ -78,32 +81,87 @@ class Results:
         return xr.DataArray.from_series(series)
 
     def to_parquet(self, path: str | Path) -> Path:
-        """Write the frame to Parquet with the design and provenance in the file's metadata."""
+        """Write the frame to Parquet with the design, provenance and a checksum in the file's metadata.
+
+        The file is written next to ``path`` under a temporary name and renamed into place, so a failure (a
+        full disk, a kill) leaves any previous file at ``path`` unchanged.
+        """
         import pyarrow as pa
         import pyarrow.parquet as pq
 
         table = pa.Table.from_pandas(self.frame, preserve_index=False)
         meta = dict(table.schema.metadata or {})
         # Python's float repr round-trips exactly (pandas' to_json rounds to 15 digits).
-        meta[_META_DESIGN] = json.dumps(self.design.to_dict(orient="list")).encode()
-        meta[_META_PROVENANCE] = json.dumps(self.provenance, sort_keys=True).encode()
+        design = json.dumps(self.design.to_dict(orient="list")).encode()
+        provenance = json.dumps(self.provenance, sort_keys=True).encode()
+        meta |= {_META_DESIGN: design, _META_PROVENANCE: provenance,
+                 _META_CHECKSUM: checksum(self.frame, design, provenance).encode()}
         path = Path(path)
-        pq.write_table(table.replace_schema_metadata(meta), path)
+        _atomic(path, lambda tmp: pq.write_table(table.replace_schema_metadata(meta), tmp))
         return path
 
     @classmethod
     def from_parquet(cls, path: str | Path) -> Results:
-        """Read a file written by :meth:`to_parquet`; a foreign or damaged file raises :class:`DezsimError`."""
+        """Read a file written by :meth:`to_parquet`; a foreign, damaged or altered file (its checksum does not
+        match its content) raises :class:`DezsimError` with one line."""
         import pyarrow.parquet as pq
 
         try:
             table = pq.read_table(path)
-        except (OSError, ValueError) as exc:
-            raise DezsimError(f"{path}: not a readable results file ({exc})") from None
-        meta = table.schema.metadata or {}
-        if _META_DESIGN not in meta or list(table.column_names) != COLUMNS:
+            meta = table.schema.metadata or {}
+        except Exception as exc:  # noqa: BLE001 - a damaged file fails in many ways inside pyarrow
+            raise DezsimError(f"{path}: not a readable results file ({_short(exc)})") from None
+        if not {_META_DESIGN, _META_PROVENANCE} <= set(meta) or list(table.column_names) != COLUMNS:
             raise DezsimError(f"{path}: not a dezsim results file (columns {table.column_names}; "
                               f"expected {COLUMNS} with design metadata)")
-        design = pd.DataFrame(json.loads(meta[_META_DESIGN].decode()))
-        provenance = json.loads(meta[_META_PROVENANCE].decode())
-        return cls(table.to_pandas(), design, provenance)
+        if _META_CHECKSUM not in meta:
+            raise DezsimError(f"{path}: results file without a checksum (written by an older dezsim or "
+                              "altered); re-run to write it again")
+        try:
+            frame = table.to_pandas()
+            ok = checksum(frame, meta[_META_DESIGN], meta[_META_PROVENANCE]) == meta[_META_CHECKSUM].decode()
+            design = pd.DataFrame(json.loads(meta[_META_DESIGN].decode()))
+            provenance = json.loads(meta[_META_PROVENANCE].decode())
+        except Exception as exc:  # noqa: BLE001 - damaged pandas/JSON metadata fails in many ways
+            raise DezsimError(f"{path}: damaged results metadata ({_short(exc)})") from None
+        if not ok or not isinstance(provenance, dict):
+            raise DezsimError(f"{path}: checksum mismatch: the file was damaged or altered after it was written")
+        return cls(frame, design, provenance)
+
+
+def checksum(frame: pd.DataFrame, design: bytes, provenance: bytes) -> str:
+    """SHA-256 over a results table (every column, by value) and its design and provenance metadata."""
+    h = hashlib.sha256()
+    if list(frame.columns) != COLUMNS:
+        return ""
+    for col, dtype in (("run", "int64"), ("year", "int64"), ("value", "float64")):
+        h.update(np.ascontiguousarray(frame[col].to_numpy(dtype=dtype)).tobytes())
+    for col in ("scenario", "region", "indicator"):
+        # hash_pandas_object hashes a categorical by its values, so dtype (category or str) does not matter
+        h.update(pd.util.hash_pandas_object(frame[col].astype(str), index=False).to_numpy().tobytes())
+    h.update(design)
+    h.update(provenance)
+    return h.hexdigest()
+
+
+def _short(exc: BaseException) -> str:
+    """An exception as one short line (pyarrow messages can span lines)."""
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text[:200]}"
+
+
+def _atomic(path: Path, write) -> None:
+    """Call ``write(tmp)`` on a temporary file in ``path``'s folder, then rename it over ``path``.
+
+    On any failure the temporary file is removed and ``path`` keeps its previous content.
+    """
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        write(tmp)
+        with open(tmp, "rb+") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise DezsimError(f"{path}: could not write ({_short(exc)}); any previous file is unchanged") from None
+    finally:
+        tmp.unlink(missing_ok=True)

@@ -25,6 +25,12 @@ def _outputs(store: Store, indicator: str, region: str) -> pd.DataFrame:
     return table.loc[runs.to_numpy()]
 
 
+def salib_seed(store: Store) -> int:
+    """The seed for SALib's bootstrap intervals: the sweep's seed plus one, because SALib's Sobol analysis
+    tests ``if seed:`` and so treats 0 as "no seed" (global RNG, different intervals on every call)."""
+    return int(store.manifest().get("seed", 0)) + 1
+
+
 def _design(store: Store, method: str) -> tuple[dict, pd.DataFrame]:
     spec = store.manifest().get("design") or {}
     if spec.get("method") != method:
@@ -44,7 +50,7 @@ def sobol_indices(store: Store, indicator: str, region: str) -> pd.DataFrame:
         y = table[year].to_numpy()
         if np.allclose(y, y[0]):
             continue  # e.g. the initial year: no variance to attribute
-        res = sobol.analyze(prob, y, calc_second_order=False, seed=0)
+        res = sobol.analyze(prob, y, calc_second_order=False, seed=salib_seed(store))
         for i, name in enumerate(prob["names"]):
             rows.append({"year": int(year), "parameter": name, "S1": res["S1"][i], "S1_conf": res["S1_conf"][i],
                          "ST": res["ST"][i], "ST_conf": res["ST_conf"][i]})
@@ -63,7 +69,7 @@ def morris_indices(store: Store, indicator: str, region: str) -> pd.DataFrame:
         y = table[year].to_numpy()
         if np.allclose(y, y[0]):
             continue
-        res = morris.analyze(prob, x, y, num_levels=4, seed=0)
+        res = morris.analyze(prob, x, y, num_levels=4, seed=salib_seed(store))
         for i, name in enumerate(prob["names"]):
             rows.append({"year": int(year), "parameter": name, "mu_star": res["mu_star"][i],
                          "mu_star_conf": res["mu_star_conf"][i], "sigma": res["sigma"][i]})
@@ -136,13 +142,16 @@ def _box(bounds: dict, inside: np.ndarray, hit: np.ndarray) -> dict:
             **{f"{c} low": lo for c, (lo, _) in bounds.items()}, **{f"{c} high": hi for c, (_, hi) in bounds.items()}}
 
 
-def target_hits(store: Store, target_id: str) -> tuple[pd.DataFrame, np.ndarray]:
-    """The varied parameters of every run and whether the run meets ``target_id`` (for :func:`prim`)."""
+def target_hits(store: Store, target_id: str, partial: bool = False) -> tuple[pd.DataFrame, np.ndarray]:
+    """The varied parameters of every run and whether the run meets ``target_id`` (for :func:`prim`).
+
+    An incomplete sweep raises :class:`DezsimError` unless ``partial`` (then only the stored runs count).
+    """
     from dezsim.data import load
     from dezsim.reach import map_targets, metric
 
     ds = load()
-    frame = store.frame()
+    frame = store.frame(partial=partial)
     targets = map_targets(ds, sorted(frame.region.unique()), int(frame.year.max()),
                           set(frame.indicator.unique())).set_index("target_id")
     group_of = {i: t for t, g in targets.grouped.items() if g for i in g.split("; ")}

@@ -12,6 +12,7 @@ from scipy.stats import qmc
 
 from dezsim import params as P
 from dezsim.errors import ConfigError
+from dezsim.sweep.checks import check_memory, design_runs
 
 METHODS = ("mc", "lhs", "sobol", "morris")
 
@@ -66,4 +67,5 @@ def make(method: str, params: list[str], n: int, seed: int) -> pd.DataFrame:
         raise ConfigError(f"sweep --design {method}: name the parameters to vary with --params")
     if n < 1:
         raise ConfigError(f"sweep -n {n}: allowed: a whole number >= 1")
+    check_memory(design_runs(method, n, len(params)), len(params), f"sweep --design {method} -n {n:,}")
     return table[method](params, n, seed)
