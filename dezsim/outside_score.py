@@ -169,4 +169,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    # Re-import so the enums are the package's own, not copies defined in ``__main__``.
+    from dezsim.outside_score import main as _main
+
+    raise SystemExit(_main())

@@ -26,7 +26,6 @@ import pandas as pd
 from scipy import special, stats
 
 from dezsim import reference_targets as rt
-from dezsim.errors import DataError
 from dezsim.outside_params import value
 from dezsim.tables import Column, read_table
 
@@ -70,7 +69,7 @@ def required_growth(baseline: float, baseline_year: float, target: float, target
 
 
 def reference_rows(ref: rt.ReferenceTargets | None = None) -> pd.DataFrame:
-    """Past targets with a known outcome: ``id, class, met`` (0/1), ``g_req`` and ``g_ach`` (1/year).
+    """Past targets with a known outcome: ``id, class, met`` (0/1), ``direction``, ``g_req``, ``g_ach`` (1/year).
 
     ``g_req`` is the required yearly log-growth (NaN outside :data:`AMBITION_CLASSES` or without a baseline);
     ``g_ach`` the achieved one, from baseline to outcome, under the same sign.
@@ -84,8 +83,8 @@ def reference_rows(ref: rt.ReferenceTargets | None = None) -> pd.DataFrame:
                               r["relation"]) if level else np.nan
         ach = required_growth(r["baseline_value"], r["baseline_year"], r["outcome_value"], r["outcome_year"],
                               r["relation"]) if level else np.nan
-        rows.append((r["id"], r["class"], int(bool(r["met"])), req, ach))
-    return pd.DataFrame(rows, columns=["id", "class", "met", "g_req", "g_ach"])
+        rows.append((r["id"], r["class"], int(bool(r["met"])), DIRECTION[r["relation"]], req, ach))
+    return pd.DataFrame(rows, columns=["id", "class", "met", "direction", "g_req", "g_ach"])
 
 
 def pooled_posterior(met: np.ndarray) -> tuple[float, float]:
@@ -192,3 +191,117 @@ def load_class_map(root: Path | str) -> dict[tuple[str, str], str]:
     """``(indicator, kind) -> class`` from ``<root>/reference_targets/class_map.csv``."""
     table = read_table(Path(root) / CLASS_MAP, CLASS_MAP_COLUMNS, display=str(CLASS_MAP))
     return {(r.indicator, r.kind): r["class"] for _, r in table.iterrows()}
+
+
+OUTPUT_COLUMNS = ["target_id", "class", "n_class", "method", "p_outside", "p_outside_low", "p_outside_high",
+                  "g_req", "basis"]
+
+
+def predict_targets(targets: pd.DataFrame, rows: pd.DataFrame, method: Method) -> pd.DataFrame:
+    """Outside-view p and interval for each row of ``targets`` (columns ``target_id, class, g_req``).
+
+    Parameters
+    ----------
+    targets : pandas.DataFrame
+        From :func:`dezsim.target_baselines.plan_targets` (or any frame with those three columns).
+    rows : pandas.DataFrame
+        Reference rows (:func:`reference_rows`) the forecast is fitted on.
+    method : Method
+        Which forecast to use (see :func:`dezsim.outside_score.chosen_method`).
+    """
+    post = class_posteriors(rows)
+    cls = targets["class"].to_numpy()
+    n_class = post.n.reindex(cls).to_numpy()
+    if method is Method.AMBITION:
+        p, lo, hi = fit_ambition(rows).predict(cls, targets.g_req.to_numpy())
+    elif method is Method.CLASS:
+        p, lo, hi = (post[c].reindex(cls).to_numpy() for c in ("mean", "low", "high"))
+    else:
+        a, b = pooled_posterior(rows.met.to_numpy())
+        lo1, hi1 = beta_interval(a, b)
+        p, lo, hi = (np.full(len(targets), v) for v in (a / (a + b), lo1, hi1))
+    basis = [_basis(method, c, post, rows, g) for c, g in zip(cls, targets.g_req.to_numpy(), strict=True)]
+    return pd.DataFrame({"target_id": targets.target_id.to_numpy(), "class": cls, "n_class": n_class,
+                         "method": method.value, "p_outside": p, "p_outside_low": lo, "p_outside_high": hi,
+                         "g_req": targets.g_req.to_numpy(), "basis": basis}, columns=OUTPUT_COLUMNS)
+
+
+def _basis(method: Method, cls: str, post: pd.DataFrame, rows: pd.DataFrame, g_req: float) -> str:
+    pooled = f"{int(rows.met.sum())}/{len(rows)} past targets met overall"
+    own = f"{int(post.met[cls])}/{int(post.n[cls])} {cls} targets met"
+    if method is Method.CONSTANT:
+        return f"outside view, constant base rate: {pooled}"
+    text = f"outside view, class base rate: {own}, pooled toward {pooled}"
+    if method is Method.AMBITION and np.isfinite(g_req):
+        text += f"; required growth {g_req:+.3f}/yr"
+    return text
+
+
+def outside_view(ds, ref: rt.ReferenceTargets | None = None) -> pd.DataFrame:
+    """Outside-view probability for every target of the five plans, by the method that scores best LOO.
+
+    Parameters
+    ----------
+    ds : dezsim.data.Dataset
+        Loaded data (targets, baselines, the class map under ``ds.root``).
+    ref : ReferenceTargets, optional
+        Reference class (default: loaded from ``ds.root``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per target: :data:`OUTPUT_COLUMNS`.
+    """
+    from dezsim.outside_score import evaluate
+    from dezsim.target_baselines import plan_targets
+
+    ref = ref if ref is not None else rt.load(ds.root)
+    ev = evaluate(ref)
+    return predict_targets(plan_targets(ds), ev["rows"], ev["method"])
+
+
+def outside_and_indicator_table(ds, seed: int | None) -> pd.DataFrame:
+    """Both views a reach report can join on ``target_id``: outside view and, where one applies, a generic
+    indicator model (:mod:`dezsim.indicator_models`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`OUTPUT_COLUMNS` plus ``tier`` (``indicator_trend`` where a generic model applies, else
+        ``outside_view``), ``indicator_model``, ``p_indicator``, ``p_indicator_mc_se`` and ``indicator_basis``.
+    """
+    from dezsim.indicator_models import indicator_table
+
+    out = outside_view(ds)
+    return out.merge(indicator_table(ds, seed), on="target_id", how="left", validate="one_to_one")
+
+
+def summary(table: pd.DataFrame) -> str:
+    """Counts of targets by tier and by p_outside band (< 0.2, 0.2-0.8, > 0.8)."""
+    bands = pd.cut(table.p_outside, [0.0, 0.2, 0.8, 1.0], labels=["< 0.2", "0.2-0.8", "> 0.8"],
+                   include_lowest=True)
+    lines = [f"{len(table)} targets; method: {', '.join(sorted(table.method.unique()))}",
+             "p_outside: " + ", ".join(f"{k} {v}" for k, v in bands.value_counts(sort=False).items()),
+             "tier: " + ", ".join(f"{k} {v}" for k, v in table.tier.value_counts().items())]
+    if "p_indicator" in table:
+        pi = table.p_indicator.dropna()
+        lines.append(f"p_indicator for {len(pi)} targets: mean {pi.mean():.2f}" if len(pi) else "no p_indicator")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    """``python -m dezsim.outside_view``: print the table's summary and its rows."""
+    from dezsim.data import load
+
+    table = outside_and_indicator_table(load(), seed=0)
+    print(summary(table))
+    with pd.option_context("display.width", 200, "display.max_rows", 500, "display.max_colwidth", 60):
+        print(table.drop(columns=["basis", "indicator_basis"]).round(3).to_string(index=False))
+    return 0
+
+
+if __name__ == "__main__":
+    # Re-import so the enums are the package's own, not copies defined in ``__main__``.
+    from dezsim.outside_view import main as _main
+
+    raise SystemExit(_main())
