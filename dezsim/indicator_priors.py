@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -39,26 +40,31 @@ class Priors:
     shock_source: str
 
 
-def load_priors(ref: rt.ReferenceTargets) -> Priors:
-    """Gather the priors from the reference class and, when present, ``data/history``."""
+def load_priors(ref: rt.ReferenceTargets, root: Path | str) -> Priors:
+    """Gather the priors from the reference class and, when present, ``<root>/history`` ."""
     rows = reference_rows(ref)
     rows = rows[np.isfinite(rows.g_ach) & (rows["class"] != "coverage_share")]
     growth = pd.DataFrame({"class": rows["class"], "g": rows.direction * rows.g_ach})
-    history, shock, source = _history()
+    history, shock, source = _history(root)
     return Priors(growth, diffusion_rates(ref), history, shock, source)
 
 
-def _history() -> tuple[pd.DataFrame, float, str]:
+def _history(root) -> tuple[pd.DataFrame, float, str]:
+    """History growth summary and generic shock sd; the declared fallback only when the history is absent
+    (a malformed history file raises its own DataError rather than being skipped)."""
     fallback = value("fallback_shock_sd")
+    none = pd.DataFrame(columns=["region", "indicator", "n_years"]), fallback, "declared fallback_shock_sd"
     try:
         from dezsim import history
-        summary = history.growth_summary(history.load_series())
-    except (ImportError, OSError, ValueError):
-        return pd.DataFrame(columns=["region", "indicator", "n_years"]), fallback, "declared fallback_shock_sd"
+    except ImportError:
+        return none
+    if not (Path(root) / "history" / "series_to_2020.csv").is_file():
+        return none
+    summary = history.growth_summary(history.load_series(root=root))
     summary = summary[summary.basis == "nominal"]
     sds = summary[(summary.indicator != "gdp") & summary.sd_detrended_pct.notna()].sd_detrended_pct
     if sds.empty:
-        return summary, fallback, "declared fallback_shock_sd"
+        return summary, *none[1:]
     return summary, float(sds.median()) / 100.0, "median detrended sd of non-GDP yearly growth in data/history"
 
 
@@ -131,7 +137,7 @@ def _trend(t: dict, pr: Priors) -> tuple[GenericModel, Case, str]:
 
 def indicator_table(ds, seed: int | None, n_paths: int) -> pd.DataFrame:
     """One row per plan target: tier, generic model, p_indicator (NaN where none applies) and its basis."""
-    pr = load_priors(rt.load(ds.root))
+    pr = load_priors(rt.load(ds.root), ds.root)
     rows = []
     for t in plan_targets(ds).to_dict("records"):
         t = {k: (None if k.endswith("_id") and not isinstance(v, str) else v) for k, v in t.items()}
