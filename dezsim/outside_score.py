@@ -23,20 +23,43 @@ from dezsim.outside_view import Method, class_posteriors, fit_ambition, pooled_p
 DOC = Path(__file__).resolve().parent.parent / "docs" / "outside_view.md"
 #: Seed of the bootstrap resampling on the page (any fixed value: it makes the page reproducible).
 BOOTSTRAP_SEED = 20201231
+#: Prior strengths of the sensitivity table: a doubling grid around the declared value, up to near-constant.
+SENSITIVITY_STRENGTHS = (1.0, 2.0, 4.0, 8.0, 16.0, 64.0)
 
 
-def loo_predictions(rows: pd.DataFrame) -> pd.DataFrame:
-    """Leave-one-out probability of "met" for every row under every :class:`Method` (columns by value)."""
+def loo_predictions(rows: pd.DataFrame, group: str | None = None, strength: float | None = None) -> pd.DataFrame:
+    """Held-out probability of "met" for every row under every :class:`Method` (columns by value).
+
+    Parameters
+    ----------
+    rows : pandas.DataFrame
+        Reference rows (:func:`~dezsim.outside_view.reference_rows`).
+    group : str, optional
+        Column whose values form the folds (``"plan"``: leave one plan out); default: leave one row out.
+    strength : float, optional
+        Override of ``class_prior_strength`` for the class method (sensitivity table only).
+    """
+    folds = np.arange(len(rows)) if group is None else rows[group].to_numpy()
     out = {m.value: np.empty(len(rows)) for m in Method}
-    for i in range(len(rows)):
-        rest = rows.drop(index=rows.index[i])
-        row = rows.iloc[[i]]
+    for fold in pd.unique(folds):
+        held = folds == fold
+        rest, test = rows[~held], rows[held]
         a, b = pooled_posterior(rest.met.to_numpy())
-        out[Method.CONSTANT.value][i] = a / (a + b)
-        out[Method.CLASS.value][i] = class_posteriors(rest).loc[row["class"].iloc[0], "mean"]
-        out[Method.AMBITION.value][i] = fit_ambition(rest).predict(row["class"].to_numpy(),
-                                                                   row.g_req.to_numpy())[0][0]
+        out[Method.CONSTANT.value][held] = a / (a + b)
+        out[Method.CLASS.value][held] = class_posteriors(rest, strength).loc[test["class"], "mean"].to_numpy()
+        out[Method.AMBITION.value][held] = fit_ambition(rest).predict(test["class"].to_numpy(),
+                                                                      test.g_req.to_numpy())[0]
     return pd.DataFrame(out, index=rows.index).assign(met=rows.met.to_numpy(), cls=rows["class"].to_numpy())
+
+
+def strength_sensitivity(rows: pd.DataFrame, strengths=SENSITIVITY_STRENGTHS) -> pd.DataFrame:
+    """LOO Brier and log score of the class method for each prior strength (shown, never used to choose)."""
+    recs = {}
+    for k in strengths:
+        loo = loo_predictions(rows, strength=k)
+        brier, log = losses(loo[Method.CLASS.value], loo.met)
+        recs[k] = {"brier": brier.mean(), "log_score": log.mean()}
+    return pd.DataFrame.from_dict(recs, orient="index")
 
 
 def losses(p: np.ndarray, met: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -91,7 +114,8 @@ def evaluate(ref: rt.ReferenceTargets | None = None) -> dict:
     rows = reference_rows(ref)
     loo = loo_predictions(rows)
     table = scores(loo)
-    return {"rows": rows, "loo": loo, "scores": table, "method": chosen_method(table)}
+    by_plan = scores(loo_predictions(rows, group="plan"))
+    return {"rows": rows, "loo": loo, "scores": table, "by_plan": by_plan, "method": chosen_method(table)}
 
 
 def render(ev: dict | None = None) -> str:
@@ -130,6 +154,26 @@ def render(ev: dict | None = None) -> str:
         f"## Calibration of `{method.value}` (leave-one-out)",
         "",
         _md(calibration(ev["loo"], method).round(3), "predicted p"),
+        "",
+        "## Robustness (shown, not used to choose)",
+        "",
+        f"Leave one plan out ({rows.plan.nunique()} plans; rows of a plan share its drafting and its reviewers):",
+        "",
+        _md(ev["by_plan"][["brier", "log_score", "d_brier", "d_brier_low", "d_brier_high"]].round(4), "method"),
+        "",
+        "Class method, leave-one-out, by the prior strength k of the partial pooling (declared: "
+        f"{value('class_prior_strength'):g}):",
+        "",
+        _md(strength_sensitivity(rows).round(4), "k"),
+        "",
+        "## Caveats",
+        "",
+        "- Outcomes are known for a minority of past targets and reviews report successes more readily, so the "
+        "rates likely overstate how often targets are met (see `data/reference_targets/README.md`).",
+        "- Plan targets are mapped to classes by `data/reference_targets/class_map.csv` (indicator and figure "
+        "kind -> class, with a reason per row); a target whose indicator is missing there is an error.",
+        "- The ambition model needs a baseline; most reference rows and most plan targets have none, so its "
+        "slope rests on few rows and is shrunk by its declared prior.",
     ]
     return "\n".join(lines)
 

@@ -27,7 +27,7 @@ from scipy import special, stats
 
 from dezsim import reference_targets as rt
 from dezsim.outside_params import value
-from dezsim.tables import Column, read_table
+from dezsim.tables import FILE, LINE, Column, cell_error, read_table
 
 #: Classes whose targets are levels (or shares) reached from a baseline, so required yearly growth is defined;
 #: a growth-rate target's "baseline" is an earlier rate, not a level to grow from.
@@ -69,7 +69,7 @@ def required_growth(baseline: float, baseline_year: float, target: float, target
 
 
 def reference_rows(ref: rt.ReferenceTargets | None = None) -> pd.DataFrame:
-    """Past targets with a known outcome: ``id, class, met`` (0/1), ``direction``, ``g_req``, ``g_ach`` (1/year).
+    """Past targets with a known outcome: ``id, plan, class, met`` (0/1), ``direction``, ``g_req``, ``g_ach`` (1/year).
 
     ``g_req`` is the required yearly log-growth (NaN outside :data:`AMBITION_CLASSES` or without a baseline);
     ``g_ach`` the achieved one, from baseline to outcome, under the same sign.
@@ -83,8 +83,8 @@ def reference_rows(ref: rt.ReferenceTargets | None = None) -> pd.DataFrame:
                               r["relation"]) if level else np.nan
         ach = required_growth(r["baseline_value"], r["baseline_year"], r["outcome_value"], r["outcome_year"],
                               r["relation"]) if level else np.nan
-        rows.append((r["id"], r["class"], int(bool(r["met"])), DIRECTION[r["relation"]], req, ach))
-    return pd.DataFrame(rows, columns=["id", "class", "met", "direction", "g_req", "g_ach"])
+        rows.append((r["id"], r["plan"], r["class"], int(bool(r["met"])), DIRECTION[r["relation"]], req, ach))
+    return pd.DataFrame(rows, columns=["id", "plan", "class", "met", "direction", "g_req", "g_ach"])
 
 
 def pooled_posterior(met: np.ndarray) -> tuple[float, float]:
@@ -93,11 +93,12 @@ def pooled_posterior(met: np.ndarray) -> tuple[float, float]:
     return j + float(np.sum(met)), j + float(len(met) - np.sum(met))
 
 
-def class_posteriors(rows: pd.DataFrame) -> pd.DataFrame:
+def class_posteriors(rows: pd.DataFrame, strength: float | None = None) -> pd.DataFrame:
     """Partially pooled Beta posterior of each class's share met (every class of :data:`rt.CLASSES`).
 
     The prior of a class is Beta(k m, k (1 - m)), m the pooled Jeffreys posterior mean and k the declared
-    ``class_prior_strength``; its posterior adds the class's met and missed counts.
+    ``class_prior_strength`` (``strength`` overrides it, for the sensitivity table only); its posterior adds the
+    class's met and missed counts.
 
     Returns
     -------
@@ -105,7 +106,8 @@ def class_posteriors(rows: pd.DataFrame) -> pd.DataFrame:
         Indexed by class: ``n, met, alpha, beta, mean, low, high`` (interval at ``interval_level``).
     """
     a0, b0 = pooled_posterior(rows.met.to_numpy())
-    m, k = a0 / (a0 + b0), value("class_prior_strength")
+    m = a0 / (a0 + b0)
+    k = value("class_prior_strength") if strength is None else strength
     n = rows.groupby("class").size().reindex(rt.CLASSES, fill_value=0)
     met = rows.groupby("class").met.sum().reindex(rt.CLASSES, fill_value=0)
     out = pd.DataFrame({"n": n, "met": met, "alpha": k * m + met, "beta": k * (1 - m) + n - met})
@@ -190,6 +192,11 @@ def fit_ambition(rows: pd.DataFrame, max_iter: int = 100, tol: float = 1e-10) ->
 def load_class_map(root: Path | str) -> dict[tuple[str, str], str]:
     """``(indicator, kind) -> class`` from ``<root>/reference_targets/class_map.csv``."""
     table = read_table(Path(root) / CLASS_MAP, CLASS_MAP_COLUMNS, display=str(CLASS_MAP))
+    dup = table[table.duplicated(["indicator", "kind"])]
+    if len(dup):
+        row = dup.iloc[0]
+        raise cell_error(row[FILE], row[LINE], "indicator", row.indicator,
+                         f"second row for kind {row.kind!r}; each (indicator, kind) has one class")
     return {(r.indicator, r.kind): r["class"] for _, r in table.iterrows()}
 
 

@@ -127,3 +127,19 @@ def test_class_map_gap_is_a_one_line_error(tmp_path):
 
     with pytest.raises(DataError, match=r"class_map.csv: no row for indicator 'software_revenue', kind 'target'"):
         plan_targets(load(root))
+
+
+def test_leave_one_plan_out_holds_out_the_whole_plan():
+    rows = table([1, 1, 0, 1]).assign(plan=["a", "a", "b", "b"])
+    loo = osc.loo_predictions(rows, group="plan")
+    # plan a held out: the rest is (0, 1) -> (1 + 1/2) / 3; plan b held out: (1, 1) -> (2 + 1/2) / 3
+    assert loo["constant"].to_numpy() == pytest.approx([1.5 / 3, 1.5 / 3, 2.5 / 3, 2.5 / 3])
+
+
+def test_duplicate_class_map_row_is_a_one_line_error(tmp_path):
+    folder = tmp_path / "reference_targets"
+    folder.mkdir()
+    (folder / "class_map.csv").write_text("indicator,kind,class,reason\nx,target,money_level,a\n"
+                                          "x,target,other_count,b\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"class_map.csv:3: column 'indicator' = 'x': second row for kind"):
+        ov.load_class_map(tmp_path)
