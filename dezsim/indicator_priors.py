@@ -41,7 +41,7 @@ class Priors:
 
 
 def load_priors(ref: rt.ReferenceTargets, root: Path | str) -> Priors:
-    """Gather the priors from the reference class and, when present, ``<root>/history`` ."""
+    """Gather the priors from the reference class and, when present, ``<root>/history``."""
     rows = reference_rows(ref)
     rows = rows[np.isfinite(rows.g_ach) & (rows["class"] != "coverage_share")]
     growth = pd.DataFrame({"class": rows["class"], "g": rows.direction * rows.g_ach})

@@ -34,6 +34,11 @@ def pick_baseline(target: dict, baselines: pd.DataFrame, bases: set[str]) -> dic
     return best.to_dict()
 
 
+def baseline_rows(figures: pd.DataFrame) -> pd.DataFrame:
+    """Figures a baseline may come from: kind ``baseline`` dated up to 2020 (never a later figure)."""
+    return figures[(figures.kind == "baseline") & (figures.year <= CUTOFF)]
+
+
 def plan_targets(ds: Dataset) -> pd.DataFrame:
     """One row per plan target: its class (from the declared class map), baseline and required growth.
 
@@ -43,8 +48,7 @@ def plan_targets(ds: Dataset) -> pd.DataFrame:
         When a target's (indicator, kind) has no row in ``data/reference_targets/class_map.csv``.
     """
     classes = load_class_map(ds.root)
-    f = ds.figures
-    baselines = f[(f.kind == "baseline") & (f.year <= CUTOFF)]
+    baselines = baseline_rows(ds.figures)
     rows = []
     for t in ds.targets().to_dict("records"):
         cls = classes.get((t["indicator"], t["kind"]))

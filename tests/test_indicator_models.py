@@ -109,3 +109,19 @@ def test_plan_targets_get_models_only_with_a_baseline():
     assert pt.loc[used, "baseline_id"].notna().all()
     assert pt.loc[used, "baseline_year"].le(2020).all()
     assert tab.p_indicator.dropna().between(0, 1).all()
+
+
+def test_baseline_is_the_latest_pre_2021_headline_figure():
+    import pandas as pd
+
+    from dezsim.target_baselines import baseline_rows, pick_baseline
+
+    f = pd.DataFrame({"id": ["a", "b", "c", "d", "e"], "region": "suzhou", "indicator": "x", "unit": "count",
+                      "kind": ["baseline", "baseline", "baseline", "baseline", "target"],
+                      "basis": "stock", "year": [2019, 2020, 2020, 2021, 2020],
+                      "scope": [None, "one district", None, None, None], "value": [1.0, 2.0, 3.0, 4.0, 5.0]})
+    base = baseline_rows(f)
+    assert base.id.tolist() == ["a", "b", "c"]  # no 2021 figure, no target
+    t = {"region": "suzhou", "indicator": "x", "unit": "count"}
+    assert pick_baseline(t, base, {"stock"})["id"] == "c"  # latest year, headline (no scope) first
+    assert pick_baseline(t, base, {"flow"}) is None
