@@ -1,0 +1,72 @@
+"""Plan targets with their reference class and their pre-2021 baseline (the inputs of the outside view).
+
+A target's baseline is a ``baseline`` figure of the same region, indicator and unit, dated up to 2020, of a
+basis comparable with the target's (:data:`~dezsim.outside_view.COMPARABLE_BASES` for a level to grow from;
+a ``new_in_period`` or ``flow`` baseline for a count of new items). Among several, the latest year wins, then a
+figure without a ``scope`` note (the plan's own headline), then file order; the basis text says which was used.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from dezsim.data import Dataset
+from dezsim.errors import DataError
+from dezsim.outside_view import AMBITION_CLASSES, CLASS_MAP, COMPARABLE_BASES, CUTOFF, load_class_map, \
+    required_growth
+
+#: Baseline bases that give a yearly rate of new items for a ``new_in_period`` target.
+FLOW_BASES = ("new_in_period", "flow")
+COLUMNS = ["target_id", "region", "indicator", "kind", "basis", "unit", "relation", "class", "year", "value",
+           "period_start", "baseline_id", "baseline_year", "baseline_value", "baseline_basis",
+           "baseline_period_start", "g_req"]
+
+
+def pick_baseline(target: dict, baselines: pd.DataFrame, bases: set[str]) -> dict | None:
+    """The baseline row for ``target`` among ``baselines`` whose basis is in ``bases`` (None if there is none)."""
+    cand = baselines[(baselines.region == target["region"]) & (baselines.indicator == target["indicator"])
+                     & (baselines.unit == target["unit"]) & baselines.basis.isin(sorted(bases))]
+    if cand.empty:
+        return None
+    cand = cand.assign(_noscope=cand.scope.isna().astype(int), _order=np.arange(len(cand)))
+    best = cand.sort_values(["year", "_noscope", "_order"], ascending=[False, False, True]).iloc[0]
+    return best.to_dict()
+
+
+def baseline_rows(figures: pd.DataFrame) -> pd.DataFrame:
+    """Figures a baseline may come from: kind ``baseline`` dated up to 2020 (never a later figure)."""
+    return figures[(figures.kind == "baseline") & (figures.year <= CUTOFF)]
+
+
+def plan_targets(ds: Dataset) -> pd.DataFrame:
+    """One row per plan target: its class (from the declared class map), baseline and required growth.
+
+    Raises
+    ------
+    DataError
+        When a target's (indicator, kind) has no row in ``data/reference_targets/class_map.csv``.
+    """
+    classes = load_class_map(ds.root)
+    baselines = baseline_rows(ds.figures)
+    rows = []
+    for t in ds.targets().to_dict("records"):
+        cls = classes.get((t["indicator"], t["kind"]))
+        if cls is None:
+            raise DataError(f"{CLASS_MAP}: no row for indicator {t['indicator']!r}, kind {t['kind']!r} "
+                            f"(target {t['id']}); add it with its class and reason")
+        level_bases = {b for a, b in COMPARABLE_BASES if a == t["basis"]}
+        bases = set(FLOW_BASES) if t["basis"] == "new_in_period" else level_bases
+        base = pick_baseline(t, baselines, bases)
+        rows.append(_row(t, cls, base))
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _row(t: dict, cls: str, base: dict | None) -> list:
+    b = base or {}
+    level = cls in AMBITION_CLASSES and t["basis"] != "new_in_period" and base is not None
+    g_req = required_growth(b.get("value", np.nan), b.get("year", np.nan), t["value"], t["year"],
+                            t["relation"]) if level else np.nan
+    return [t["id"], t["region"], t["indicator"], t["kind"], t["basis"], t["unit"], t["relation"], cls, t["year"],
+            t["value"], t["period_start"], b.get("id"), b.get("year", np.nan), b.get("value", np.nan),
+            b.get("basis"), b.get("period_start", np.nan), g_req]
