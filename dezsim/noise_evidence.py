@@ -68,6 +68,7 @@ def board_spread_evidence(series: pd.DataFrame | None = None) -> dict[str, float
     """
     s = load_series() if series is None else series
     year13 = year_dispersion(s, list(SUZHOU_BOARDS), "nominal").set_index("year").loc[2013]
+    real20 = year_dispersion(s, list(SUZHOU_BOARDS), "real").set_index("year").loc[2020]
     levels = s[(s.kind == "level") & (s.indicator == "gdp") & s.region.isin(SUZHOU_BOARDS)]
     by_year = levels.groupby(["region", "year"]).value.mean().unstack("year")
     span = 2020 - 2013
@@ -75,7 +76,8 @@ def board_spread_evidence(series: pd.DataFrame | None = None) -> dict[str, float
     var_year, var_mean = float(year13.sd_pct) ** 2, float(cagr.std(ddof=1)) ** 2
     var_yearly = max(var_year - var_mean, 0.0) * span / (span - 1)
     var_persistent = max(var_mean - var_yearly / span, 0.0)
-    return {"same_year_sd_2013": float(year13.sd_pct), "mean_growth_sd_2013_2020": float(np.sqrt(var_mean)),
+    return {"same_year_sd_2013": float(year13.sd_pct), "same_year_sd_2020_real": float(real20.sd_pct),
+            "mean_growth_sd_2013_2020": float(np.sqrt(var_mean)),
             "board_yearly_sd": float(np.sqrt(var_yearly)), "board_persistent_sd": float(np.sqrt(var_persistent)),
             "n_boards": int(cagr.notna().sum())}
 
