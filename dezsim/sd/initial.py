@@ -202,3 +202,36 @@ def allocation_draws(seed: int | None, runs: Sequence[int], ds: Dataset, leaves:
             out[ind][j] = [drawn[leaf] for leaf in leaves]
     return out
 
+
+
+#: Provincial smart workshops: Jiangsu's cumulative count at end-2019 and the leaves with their own count then
+#: (data/history/infrastructure_adoption_to_2020.csv).
+WORKSHOP_TOTAL = "ia-067"
+WORKSHOP_KNOWN = {"wujiang": "ia-095"}
+
+
+def workshop_intensity(ds: Dataset, leaves: Sequence[str]) -> pd.DataFrame:
+    """Provincial smart workshops per unit of GDP by leaf, relative to the province (1 = its GDP share).
+
+    Wujiang held 79 of Jiangsu's 928 provincial smart workshops at end-2019 (8.5 %) against about 2 % of its
+    GDP; the other leaves share the rest by 2020 GDP. The GDP-weighted mean over the leaves is 1, so scaling
+    each leaf's initial workshop share by its intensity keeps the province's total. (2020 GDP is used as the
+    key for 2019 counts: the only year with every leaf's GDP.)
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index leaf; columns ``intensity`` (dimensionless) and ``how``.
+    """
+    from dezsim.history_infra import load_infrastructure_history
+
+    counts = load_infrastructure_history().set_index("id").value
+    gdp = derive(ds, "gdp").value.reindex(list(leaves))
+    share_gdp = gdp / gdp.sum()
+    total = float(counts[WORKSHOP_TOTAL])
+    known = {leaf: float(counts[rid]) / total for leaf, rid in WORKSHOP_KNOWN.items() if leaf in share_gdp.index}
+    rest = (1.0 - sum(known.values())) / (1.0 - sum(share_gdp[k] for k in known))
+    out = pd.DataFrame({"intensity": rest, "how": f"rest of {WORKSHOP_TOTAL} by 2020 GDP"}, index=share_gdp.index)
+    for leaf, share in known.items():
+        out.loc[leaf] = (share / share_gdp[leaf], f"data/history {WORKSHOP_KNOWN[leaf]} over {WORKSHOP_TOTAL}")
+    return out.rename_axis("leaf")

@@ -76,3 +76,14 @@ def test_allocation_is_deterministic_and_chunk_invariant(dataset, draws, conc):
 def test_bad_concentration_is_a_config_error(dataset, conc):
     with pytest.raises(ConfigError, match="alloc_concentration_racks.*allowed"):
         I.allocation_draws(0, [0], dataset, dataset.leaves(), conc | {"alloc_concentration_racks": 0.0})
+
+
+def test_workshop_intensity_follows_wujiangs_count_and_keeps_the_province_total(dataset):
+    leaves = dataset.leaves()
+    out = I.workshop_intensity(dataset, leaves)
+    gdp = I.derive(dataset, "gdp").value.reindex(leaves)
+    counts = load_infrastructure_history().set_index("id").value
+    share = counts["ia-095"] / counts["ia-067"]
+    assert out.loc["wujiang", "intensity"] == pytest.approx(share / (gdp["wujiang"] / gdp.sum()))
+    assert out.loc["wujiang", "intensity"] > 3  # far above its GDP share: why GDP is a poor key here
+    assert float((out.intensity * gdp).sum() / gdp.sum()) == pytest.approx(1.0)
