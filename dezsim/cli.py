@@ -193,6 +193,23 @@ def calibrate_cmd(
                   f"{len(manifest['prior_only'])} parameters prior only")
 
 
+@app.command("validate")
+def validate_cmd(
+    out: Annotated[Path | None, typer.Option(help="folder for validation.md and validation.png (default: calibration/)")]
+    = None,
+) -> None:
+    """Rolling-origin backtests of the growth equation on history up to 2020 (coverage, PIT, CRPS vs naive)."""
+    from dezsim import validate as V
+    from dezsim.calibrate import ROOT
+
+    try:
+        table, md, png = V.run(out or ROOT)
+    except DezsimError as exc:
+        raise _fail(exc) from None
+    print_frame(table.round(2), "backtests on history up to 2020 (all origins and horizons)", index=False)
+    console.print(f"report: {md}; plot: {png}")
+
+
 @app.command("reach")
 def reach_cmd(
     scenario: Annotated[Path | None, typer.Option(help="scenario file (default: baseline)")] = None,

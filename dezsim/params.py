@@ -109,8 +109,8 @@ PARAMS: tuple[Param, ...] = (
        _A + "other core industries (platforms, digital-factor-driven) grow a little faster than EI and software",
        "Trend growth of the other core industries' revenue", "core"),
     _p("ei_va_ratio", "dimensionless", 0.15, (0.10, 0.25), "triangular",
-       _A + "value added per unit revenue of electronics manufacturing is thin; bounded so that Jiangsu's 2020 "
-       "core share stays below its 10 % 2025 target (s003-025)",
+       _A + "value added per unit revenue of electronics manufacturing is thin (assembly of bought-in components); "
+       "0.10-0.25 spans the value-added rates of manufacturing branches; no plan target is used to bound it",
        "Value-added ratio of electronic-information manufacturing", "core"),
     _p("sw_va_ratio", "dimensionless", 0.35, (0.25, 0.55), "triangular",
        _A + "software and IT services are labour- and margin-intensive",
@@ -141,9 +141,14 @@ PARAMS: tuple[Param, ...] = (
        _A + "firms' transformation spending above the 2020 regime, share of GDP (the agents supply it when coupled)",
        "Extra transformation demand, share of GDP", "core"),
     # --- 5G ------------------------------------------------------------------------------------------
-    _p("g5_ceiling_per_gdp", "count / (1e8 * yuan)", 1.834, (1.2, 2.8), "triangular",
-       "Suzhou: 37000 stations = full coverage (s001a-158) over 2020 GDP 20170.5 (pub-006); other regions scaled "
-       "by 2020 GDP (assumption)", "5G stations needed for full coverage per 100m yuan of 2020 GDP", "g5"),
+    _p("g5_ceiling_per_gdp", "count / (1e8 * yuan)", 1.89, (1.3, 3.8), "triangular",
+       "pre-2021 evidence only: Jiangsu's March-2020 plan of 169000 stations by 2022 for urban areas and development "
+       "zones (ia-016) over Jiangsu 2020 GDP 102719 (h-080) is 1.65; mode 1.89 adds 15 % for the rural remainder "
+       "(assumption); low 1.3 = 0.8 x 1.65 for a region more urban than the province; high 3.8 = Jiangsu's whole 4G "
+       "grid of 389000 stations (ia-009) per GDP, as 5G sites are co-built and shared (330000 of 580000 new in 2020, "
+       "ia-060); Shenzhen declared full coverage at 46480 (ia-070) and Guangzhou planned 80000 for full coverage "
+       "by 2022 from 46000 at end-2020 (ia-102, ia-103): full coverage needs well above the first-year stocks",
+       "5G stations needed for full coverage per 100m yuan of 2020 GDP", "g5"),
     _p("g5_bass_p", "1/year", 0.15, (0.01, 0.5), "uniform",
        _A + "external (policy-driven) build coefficient of the Bass diffusion; calibrated to Suzhou 2019->2020 "
        "(pub-004, s001a-037)", "Bass innovation coefficient for 5G build-out", "g5"),
@@ -166,7 +171,7 @@ PARAMS: tuple[Param, ...] = (
     _p("dc_pue_learning", "1/year", 0.10, (0.0, 0.3), "triangular",
        _A + "rate at which new-build PUE approaches its floor", "Learning rate of new-build PUE", "dc"),
     _p("dc_pue_cap", "dimensionless", 3.0, (1.04, 3.0), "fixed",
-       _A + "policy cap on new-build PUE; 3.0 = no cap (scenarios set e.g. 1.25 as Suzhou's plan, s001a-157)",
+       _A + "policy lever: cap on new-build PUE; 3.0 = no cap (the plan scenarios set the plans' caps)",
        "Policy cap on new-build PUE", "dc"),
     _p("dc_retrofit_pue_penalty", "dimensionless", 0.05, (0.0, 0.2), "triangular",
        _A + "a retrofitted hall ends a little above a new build's PUE", "PUE of retrofits above new builds",
@@ -227,8 +232,9 @@ AGENT_PARAMS: tuple[Param, ...] = (
     _p("hazard_factory", "1/year", 0.02, (0.002, 0.1), "triangular",
        _A + "no-policy yearly rate of becoming a smart factory", "Base hazard, rung 3 -> 4", "agents"),
     _p("cost_share_diagnose", "dimensionless", 0.0005, (0.0001, 0.002), "triangular",
-       _A + "cost of a diagnosis relative to revenue (Wuxi paid about 20,000 yuan per free diagnosis: 8000万元 for "
-       "3000 + 1000 diagnoses, s004-011..013)", "Diagnosis cost / revenue^scale", "agents"),
+       _A + "a digital diagnosis by a service provider costs of the order of 10^4 yuan, against a mean above-size "
+       "firm's revenue of about 3 x 10^8 yuan (firm_size_mean); wide bounds", "Diagnosis cost / revenue^scale",
+       "agents"),
     _p("cost_share_project", "dimensionless", 0.03, (0.01, 0.08), "triangular",
        _A + "capex of one rung of upgrade relative to revenue^scale", "Upgrade project cost / revenue^scale",
        "agents"),
@@ -276,7 +282,7 @@ AGENT_PARAMS: tuple[Param, ...] = (
 #: District policy instruments (a scenario sets them per region; Wuxi's article gives the magnitudes).
 POLICY_PARAMS: tuple[Param, ...] = (
     _p("policy_free_diagnosis", "dimensionless", 0.0, (0.0, 1.0), "fixed",
-       "lever; Wuxi: free digital diagnosis of all above-size firms within three years (s004-014)",
+       _A + "policy lever: share of a diagnosis's cost the district pays (the Wuxi scenario sets 1 = free)",
        "Share of a diagnosis's cost the district pays", "policy"),
     _p("policy_capex_subsidy", "dimensionless", 0.0, (0.0, 0.5), "fixed",
        _A + "lever: share of an upgrade project's capex the district pays ('投入补助', s004-008)",
@@ -298,8 +304,91 @@ POLICY_PARAMS: tuple[Param, ...] = (
        _A + "yearly rise of the capex subsidy rate while behind the target path", "Adaptive subsidy step", "policy"),
 )
 
+#: Process noise (dezsim.noise), regional spread (dezsim.regions_effects) and allocation uncertainty
+#: (dezsim.sd.initial.allocation_draws). Estimates quoted here are printed by ``python -m dezsim.noise_evidence``
+#: from data/history (figures up to 2020 only); pp = percentage points of yearly growth.
+_H = "data/history (python -m dezsim.noise_evidence): "
+_SHARE = "share of a city's shock variance common to all regions (= correlation of two cities' shocks); "
+NOISE_PARAMS: tuple[Param, ...] = (
+    _p("gdp_shock_sd", "1/year", 0.013, (0.007, 0.025), "triangular",
+       _H + "detrended sd of yearly real GDP growth 0.81 pp (median of Jiangsu, Suzhou, Wuxi; 2011-2020), China "
+       "real 0.99 pp, China nominal 1.56 pp; the model's GDP is nominal, so the mode sits between real and nominal",
+       "Sd of a city's yearly shock to nominal GDP growth", "noise"),
+    _p("gdp_shock_common", "dimensionless", 0.9, (0.6, 0.99), "triangular",
+       _H + _SHARE + "growth deviations correlate 0.95 (Suzhou-China) and 0.94 (Jiangsu-China) over 2011-2020, "
+       "0.99 (Suzhou-China) to 2019", "Common share of GDP shock variance", "noise"),
+    _p("ei_shock_sd", "1/year", 0.045, (0.02, 0.09), "triangular",
+       _A + "prior: no yearly electronic-information revenue series before 2021 was found (data/history README); "
+       "export-driven electronics swing more than software (3.3 pp, sw_shock_sd)", "Sd of a city's yearly shock to "
+       "EI revenue growth", "noise"),
+    _p("ei_shock_common", "dimensionless", 0.7, (0.4, 0.95), "triangular",
+       _A + "prior: " + _SHARE + "the export and chip cycle is shared; lower than GDP's 0.9 as firms are few and "
+       "large", "Common share of EI shock variance", "noise"),
+    _p("sw_shock_sd", "1/year", 0.033, (0.015, 0.07), "triangular",
+       _H + "detrended sd of China's software-revenue growth 3.34 pp (4 years only: 2011, 2017, 2018, 2020); no "
+       "Jiangsu series", "Sd of a city's yearly shock to software revenue growth", "noise"),
+    _p("sw_shock_common", "dimensionless", 0.7, (0.4, 0.95), "triangular",
+       _A + "prior: " + _SHARE + "as for EI", "Common share of software shock variance", "noise"),
+    _p("oc_shock_sd", "1/year", 0.04, (0.02, 0.09), "triangular",
+       _A + "prior: no series; platforms and data services taken as a little more volatile than software",
+       "Sd of a city's yearly shock to other-core revenue growth", "noise"),
+    _p("oc_shock_common", "dimensionless", 0.7, (0.4, 0.95), "triangular",
+       _A + "prior: " + _SHARE + "as for EI", "Common share of other-core shock variance", "noise"),
+    _p("g5_build_shock_sd", "dimensionless", 0.3, (0.1, 0.65), "triangular",
+       _H + "log sd of outcome/plan of build plans published by 2020 is 0.64 (Suzhou 5G 2019 1.09, China 5G 2020 "
+       "1.16, China 4G 2017-18 0.55, Guangdong 5G 2020 2.58): the high bound; part of that gap is plans set "
+       "low on purpose, not noise, so the mode is lower", "Sd of the yearly log shock to the 5G build rate", "noise"),
+    _p("g5_build_shock_common", "dimensionless", 0.8, (0.5, 0.95), "triangular",
+       "2019->2020 5G stock multiples were close across regions: Jiangsu x5.2 (ia-061), Guangdong x4.1 (ia-099, "
+       "ia-105), China x5.5 (ia-100, ia-042): operators' capex is set nationally", "Common share of 5G build shock "
+       "variance", "noise"),
+    _p("rack_build_shock_sd", "dimensionless", 0.2, (0.05, 0.4), "triangular",
+       _A + "prior: no regional rack series; national in-use racks grew 28.7 % in 2019 (ia-030) and two national "
+       "counts differ by 18 % (ia-029, ia-084): campus-sized builds make yearly additions lumpy",
+       "Sd of the yearly log shock to the rack build rate", "noise"),
+    _p("rack_build_shock_common", "dimensionless", 0.5, (0.2, 0.9), "triangular",
+       _A + "prior: campuses are sited city by city, so less common than GDP", "Common share of rack build shock "
+       "variance", "noise"),
+    _p("adoption_shock_sd", "dimensionless", 0.3, (0.1, 0.7), "triangular",
+       _H + "Jiangsu's provincial smart-workshop recognitions went from 200 (2019, ia-066) to about 379 (2020, "
+       "ia-067/ia-068): log change 0.64 in one year, trend and shock together: the high bound",
+       "Sd of the yearly log shock to the adoption hazards", "noise"),
+    _p("adoption_shock_common", "dimensionless", 0.6, (0.3, 0.9), "triangular",
+       _A + "prior: recognition batches and programme funding are provincial; uptake differs by city",
+       "Common share of adoption shock variance", "noise"),
+    _p("board_shock_ratio", "dimensionless", 1.6, (0.8, 2.5), "triangular",
+       _H + "yearly own-shock sd of a Suzhou board is 2.5 pp (2013 same-year spread 2.83 pp split with 2013-2020 "
+       "mean growth spread 1.60 pp) or 1.6 pp (2020 real spread 2.09 pp less the persistent 1.28 pp), against a "
+       "city shock of about 1.3 pp (gdp_shock_sd): ratio 1.3-1.9; applied to every shocked rate",
+       "A board's own shock sd relative to its city's shock sd", "noise"),
+    _p("region_sd_city", "1/year", 0.004, (0.001, 0.012), "triangular",
+       _H + "mean real growth above China's: Jiangsu 1.25, Suzhou 1.16, Wuxi 1.77 pp; sd across them 0.33 pp; "
+       "high bound ~ the 1.33 pp sd of mean growth across ten regions of mixed years",
+       "Sd of a city's persistent GDP growth offset from the province's", "regions"),
+    _p("region_sd_board", "1/year", 0.012, (0.005, 0.02), "triangular",
+       _H + "persistent part of the spread of Suzhou's boards' growth, 1.28 pp (2013-2020 mean growth spread 1.60 pp "
+       "less the yearly part)", "Sd of a board's persistent GDP growth offset from its city's", "regions"),
+    _p("region_core_ratio", "dimensionless", 2.0, (1.0, 4.0), "triangular",
+       _H + "core industries' growth differs more across regions than GDP's: China's software-revenue shock sd "
+       "(3.34 pp) is 2.1 x its nominal GDP's (1.56 pp); the same ratio is assumed for persistent offsets",
+       "Regional offsets of EI, software and other-core growth relative to GDP's", "regions"),
+    _p("alloc_concentration_econ", "dimensionless", 50.0, (10.0, 200.0), "triangular",
+       _A + "Dirichlet concentration of GDP-keyed shares of EI and software revenue: 50 gives a 10 % share a "
+       "coefficient of variation of 0.4; industry clusters (Kunshan, the Industrial Park) make GDP a rough key",
+       "Concentration of EI/software allocation shares", "allocation"),
+    _p("alloc_concentration_g5", "dimensionless", 100.0, (20.0, 400.0), "triangular",
+       _A + "Dirichlet concentration of 5G station shares: stations follow people and output closely (Shenzhen "
+       "and Guangzhou held 31 % and 24 % of Guangdong's 5G in Aug 2020, ia-036, ia-039, ia-040)",
+       "Concentration of 5G station allocation shares", "allocation"),
+    _p("alloc_concentration_racks", "dimensionless", 8.0, (3.0, 30.0), "triangular",
+       "racks concentrate far from GDP: Beijing, Shanghai and Guangdong held 31.3 % of China's in-use racks "
+       "(ia-032) and two national counts differ by 18 % (ia-029, ia-084); no pre-2021 city share for Jiangsu was "
+       "found, so the GDP key gets a low concentration (a 20 % share has an sd of 13 points at 8)",
+       "Concentration of data-centre rack allocation shares", "allocation"),
+)
+
 SD_PARAMS = PARAMS
-PARAMS = SD_PARAMS + AGENT_PARAMS + POLICY_PARAMS
+PARAMS = SD_PARAMS + AGENT_PARAMS + POLICY_PARAMS + NOISE_PARAMS
 BY_NAME: Mapping[str, Param] = {p.name: p for p in PARAMS}
 
 

@@ -1,0 +1,100 @@
+"""Scores against closed forms, calibration of a well-specified model on synthetic series, and the backtest's
+use of history up to each origin only."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import integrate
+from scipy.stats import norm
+from typer.testing import CliRunner
+
+from dezsim import scores as S, validate as V
+from dezsim.cli import app
+
+SE = 4.0  # tolerances are 4 standard errors of the sampling statistic
+
+
+@pytest.mark.parametrize("mean, sd, y", [(0.0, 1.0, 0.3), (0.07, 0.01, 0.05), (2.0, 0.5, 4.0)])
+def test_crps_normal_matches_its_defining_integral(mean, sd, y):
+    integrand = lambda x: (norm.cdf(x, mean, sd) - (x >= y)) ** 2  # noqa: E731
+    lo, hi = mean - 12 * sd, mean + 12 * sd
+    exact = integrate.quad(integrand, lo, y, limit=200)[0] + integrate.quad(integrand, y, hi, limit=200)[0]
+    assert float(S.crps_normal(mean, sd, y)) == pytest.approx(exact, rel=1e-6)
+
+
+def test_crps_at_the_mean_is_the_known_constant():
+    assert float(S.crps_normal(0.0, 2.0, 0.0)) == pytest.approx(2.0 * (np.sqrt(2) - 1) / np.sqrt(np.pi))
+
+
+def test_interval_score_and_coverage_by_hand():
+    assert float(S.interval_score(1.0, 3.0, 2.0, 0.8)) == pytest.approx(2.0)
+    assert float(S.interval_score(1.0, 3.0, 4.0, 0.8)) == pytest.approx(2.0 + 2 / 0.2 * 1.0)
+    lo, hi = S.central_interval(0.0, 1.0, 0.8)
+    assert (float(lo), float(hi)) == pytest.approx((-1.2815516, 1.2815516))
+    assert S.covered(0.0, 1.0, [0.5, 1.5], 0.8).tolist() == [True, False]
+    assert float(S.ape_level(np.log(1.1), 0.0)) == pytest.approx(10.0)
+
+
+def _synthetic(n_series: int, years: int, slope: float, seed: int) -> dict:
+    """Log growth = 0.07 + slope * (t - 2000) + N(0, 0.01^2) shocks, one series per key."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(2000, 2000 + years)
+    return {("gdp", f"r{i}", "real"): pd.Series(0.07 + slope * (t - 2000) + 0.01 * rng.standard_normal(years), t)
+            for i in range(n_series)}
+
+
+@pytest.mark.parametrize("forecaster, slope", [("dezsim", 0.0), ("dezsim_trend", -0.003)])
+def test_well_specified_model_covers_near_nominal_on_synthetic_series(forecaster, slope):
+    series, origin, h, n = _synthetic(3000, 12, slope, seed=1), 2008, 3, 3000
+    sigma = V.pooled_shock_sd(series, ("gdp", "r0", "real"), origin)
+    assert sigma == pytest.approx(0.01, rel=SE * np.sqrt(1 / (2 * n * 7)))
+    fc = np.array([V.forecast_dezsim(x.loc[:origin], h, sigma) if forecaster == "dezsim"
+                   else V.forecast_trend(x.loc[:origin], h, sigma) for x in series.values()])
+    y = np.array([x.loc[origin + 1:origin + h].sum() for x in series.values()])
+    for level in (0.5, 0.8):
+        share = S.covered(fc[:, 0], fc[:, 1], y, level).mean()
+        assert share == pytest.approx(level, abs=SE * np.sqrt(level * (1 - level) / n))
+    assert S.pit(fc[:, 0], fc[:, 1], y).mean() == pytest.approx(0.5, abs=SE * np.sqrt(1 / 12 / n))
+
+
+def test_constant_drift_under_covers_a_slowdown():
+    """The failure the backtest shows on real data: a drift that keeps falling escapes a constant-drift forecast."""
+    series, origin, h = _synthetic(500, 12, -0.004, seed=2), 2008, 3
+    sigma = V.pooled_shock_sd(series, ("gdp", "r0", "real"), origin)
+    fc = np.array([V.forecast_dezsim(x.loc[:origin], h, sigma) for x in series.values()])
+    y = np.array([x.loc[origin + 1:origin + h].sum() for x in series.values()])
+    assert S.covered(fc[:, 0], fc[:, 1], y, 0.8).mean() < 0.5
+
+
+@pytest.fixture(scope="module")
+def bt():
+    return V.backtest()
+
+
+def test_backtest_uses_history_to_2020_only_and_compares_like_with_like(bt):
+    assert bt.target_year.max() <= 2020 and bt.origin.max() <= V.LAST_ORIGIN
+    counts = bt.groupby("forecaster").size()
+    assert set(counts.index) == set(V.FORECASTERS) and counts.nunique() == 1 and counts.iloc[0] > 0
+
+
+def test_forecasts_do_not_look_past_their_origin(bt):
+    series = V.log_growth_series()
+    key, origin = ("gdp", "suzhou", "real"), 2016
+    row = bt[(bt.region == "suzhou") & (bt.basis == "real") & (bt.origin == origin) & (bt.h == 2)]
+    fit = series[key].loc[:origin]
+    m, sd = V.forecast_mean5(fit, 2)
+    got = row.set_index("forecaster")
+    assert got.loc["naive_mean5", "mean"] == pytest.approx(m) and got.loc["naive_mean5", "sd"] == pytest.approx(sd)
+    assert got.loc["dezsim", "y"] == pytest.approx(series[key].loc[2017:2018].sum())
+    changed = dict(series) | {key: series[key].where(series[key].index <= origin, 0.5)}  # future rewritten
+    assert V.pooled_shock_sd(changed, key, origin) == pytest.approx(V.pooled_shock_sd(series, key, origin))
+
+
+def test_validate_command_writes_report_and_plot(tmp_path):
+    result = CliRunner().invoke(app, ["validate", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "validation.md").read_text(encoding="utf-8")
+    assert "naive_mean5" in text and "naive_loglinear" in text and "PIT" in text
+    assert (tmp_path / "validation.png").stat().st_size > 10_000
