@@ -161,8 +161,15 @@ def delta_plot(table: pd.DataFrame, ax=None, group: str = "plan"):
         err = np.vstack([part.delta - part.delta_low, part.delta_high - part.delta]).clip(0)
         ax.errorbar(part.delta, y, xerr=err, fmt="o", ms=4, capsize=2, label=name)
     ax.axvline(0, color="black", lw=1)
-    labels = [f"{t}  ({shown[shown.target_id == t][group].iloc[0]})" for t in targets]
-    ax.set_yticks(range(len(targets)), labels, fontsize=7)
+    first = shown.drop_duplicates("target_id").set_index("target_id")
+    detail = [c for c in ("region", "indicator", "year") if c in first]
+    ax.set_yticks(range(len(targets)), [" ".join(str(first.loc[t, c]) for c in ["target_id", *detail][1:])
+                                        .join([f"{t} ", ""]) for t in targets], fontsize=7)
+    for name, members in first.groupby(group, sort=False):
+        top = min(row[t] for t in members.index)
+        ax.axhline(top - 0.5, color="gray", lw=0.6)
+        ax.annotate(str(name), (0.99, top - 0.45), xycoords=("axes fraction", "data"), ha="right", va="top",
+                    fontsize=7, color="dimgray", style="italic")
     ax.set_ylim(len(targets) - 0.5, -0.5)
     ax.set_xlabel("Δp against the first scenario (paired, with interval)")
     ax.grid(axis="x", alpha=0.3)
