@@ -372,6 +372,26 @@ def compare_cmd(
     console.print(f"{len(t)} target comparisons, {len(moved)} moved; all rows: {csv}; chart: {png}")
 
 
+@app.command("app")
+def app_cmd(
+    port: Annotated[int, typer.Option(min=0, max=65535, help="port to serve on (0: any free port)")] = 8765,
+    host: Annotated[str, typer.Option(help="address to bind (default loopback: only this machine)")] = "127.0.0.1",
+    runs: Annotated[int, typer.Option(min=2, help="runs per evaluation")] = 100,
+) -> None:
+    """The dashboard (Solara): pick a plan or region and a scenario, move the levers, watch p and the fan charts."""
+    import os
+
+    from dezsim.app import command
+
+    try:
+        cmd, env = command(host, port, runs)
+    except DezsimError as exc:
+        raise _fail(exc) from None
+    console.print(f"dezsim dashboard on http://{host}:{port} ({runs} runs per evaluation); Ctrl-C stops it")
+    sys.stdout.flush()
+    os.execve(cmd[0], cmd, env)  # the server replaces this process: signals reach it directly
+
+
 @app.command("equations")
 def equations_cmd(
     write: Annotated[bool, typer.Option("--write", help="write docs/equations.md instead of printing")] = False,
