@@ -85,7 +85,7 @@ def test_moving_a_slider_changes_the_table(server, tmp_path):
             assert "Δ" in before and "s001a-151" in before  # Suzhou's targets, with the Δ column
             deltas = [line.split("\t")[-1] for line in before.splitlines()[1:]]
             assert deltas and all(d == "+0.00" for d in deltas)  # nothing moved yet: Δ is 0 everywhere
-            track = page.locator(".lever-policy_capex_subsidy .v-slider").first
+            track = page.locator(".lever-policy_capex_subsidy .v-slider-track").first
             box = track.bounding_box()
             page.mouse.click(box["x"] + 0.95 * box["width"], box["y"] + box["height"] / 2)
             page.wait_for_function("t => { const e = document.querySelector('table.dezsim-p');"
@@ -94,5 +94,17 @@ def test_moving_a_slider_changes_the_table(server, tmp_path):
             moved = [line.split("\t")[-1] for line in after.splitlines()[1:]]
             assert any(d != "+0.00" for d in moved), after  # the capex subsidy moved some target's p
             page.screenshot(path=str(tmp_path / "app.png"), full_page=True)
+            _province_wide_waits_for_run(page)
         finally:
             browser.close()
+
+
+def _province_wide_waits_for_run(page) -> None:
+    """Jiangsu as a whole: no table until Run is pressed, then the table with Jiangsu's own targets."""
+    page.locator(".v-select").first.click()
+    page.locator(".v-list-item", has_text="region: Jiangsu").first.click()
+    page.wait_for_selector("text=press Run", timeout=20_000)
+    assert page.locator("table.dezsim-p").count() == 0
+    page.locator(".dezsim-run").first.click()
+    page.wait_for_selector("table.dezsim-p", timeout=40_000)
+    assert "s003-025" in _table_text(page)  # a target of the Jiangsu plan

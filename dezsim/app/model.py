@@ -50,9 +50,10 @@ class Lever:
 
     @property
     def step(self) -> float:
-        """A hundredth of the declared range: fine enough to move by keyboard or mouse."""
+        """The power of ten at or below a hundredth of the declared range (so the default and round values lie
+        on the slider's grid, e.g. 0.003 on 0.0005-0.01 with steps of 0.0001)."""
         lo, hi = self.bounds
-        return (hi - lo) / 100
+        return float(10.0 ** np.floor(np.log10((hi - lo) / 100)))
 
     def start(self, scenario: Scenario) -> float:
         """The value the scenario uses: its scalar override, else the declared default."""
@@ -224,7 +225,7 @@ def p_table(base: pd.DataFrame, now: pd.DataFrame, area: Area, ds: Dataset) -> p
     return table
 
 
-def fan_indicators(table: pd.DataFrame, limit: int = 4) -> list[tuple[str, str]]:
+def fan_indicators(table: pd.DataFrame, limit: int = 3) -> list[tuple[str, str]]:
     """(indicator, region) pairs to draw: those of the area's targets, most moved first."""
     if table.empty:
         return []

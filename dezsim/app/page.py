@@ -112,9 +112,12 @@ def Page():
         if not go:
             return None
         start = time.perf_counter()
+        # Progress only where it is shown (province-wide): each update re-renders the page.
+        first, second = ((lambda d, t: progress.set(50 * d / t)), (lambda d, t: progress.set(50 + 50 * d / t))) \
+            if province else (None, None)
         progress.set(0.0)
-        base = eng.evaluate(scenario.value, area.root, {}, lambda d, t: progress.set(50 * d / t))
-        now = eng.evaluate(scenario.value, area.root, dict(moved.value), lambda d, t: progress.set(50 + 50 * d / t))
+        base = eng.evaluate(scenario.value, area.root, {}, first)
+        now = eng.evaluate(scenario.value, area.root, dict(moved.value), second)
         table = p_table(base.reach, now.reach, area, eng.ds)
         figs = fan_figures(base, now, table)
         return table, figs, time.perf_counter() - start
@@ -129,10 +132,11 @@ def Page():
             if task.pending:
                 solara.ProgressLinear(progress.value if province else True)
                 solara.Text("computing…", classes=["dezsim-status"])
-            elif task.error:
-                solara.Error(f"{task.exception}")
+            elif task.error:  # plain text: solara's Alert widgets fail with ipyvuetify 3
+                solara.Text(f"error: {task.exception}", classes=["dezsim-status"], style={"color": "#b42318"})
             elif task.value is None:
-                solara.Info("Province-wide: press Run to simulate (it takes longer than a city).")
+                solara.Text("Province-wide: press Run to simulate (it takes longer than a city).",
+                            classes=["dezsim-status"])
             else:
                 table, figs, seconds = task.value
                 solara.Text(f"answer in {seconds:.2f} s; Δ is p with the levers minus p at the scenario as "
