@@ -3,7 +3,9 @@
 Every scenario is run with the same seed and run count, so run k draws the same parameter set and the same
 agent random streams in every scenario (common random numbers): run k under scenario B differs from run k
 under A only by what the scenarios change. Whether run k meets a target is read from the public
-:func:`dezsim.reach.reachability` on that run alone, so the comparison reads targets exactly as the report does.
+:func:`dezsim.reach.reachability` on that run alone, so the comparison reads targets exactly as the report does
+(the price: one reachability call per run and scenario, 0.1-0.8 s each today; a per-run outcome table from
+reach.py would remove it).
 
 Interval for Δp = p_B - p_A: Newcombe's hybrid score interval for a difference of paired proportions (Newcombe
 1998, *Statistics in Medicine* 17:2635, method 10), from the 2 x 2 table of paired outcomes with Wilson score

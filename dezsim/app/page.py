@@ -96,6 +96,27 @@ def Controls(area_key, scenario, moved, on_run, province):
 
 
 @solara.component
+def Answer(task, progress):
+    """The task's state: a progress bar (a percentage, or True for an indeterminate bar), an error, a prompt to
+    press Run, or the p table and the fan charts."""
+    if task.pending:
+        solara.ProgressLinear(progress)
+        solara.Text("computing…", classes=["dezsim-status"])
+    elif task.error:  # plain text: solara's Alert widgets fail with ipyvuetify 3
+        solara.Text(f"error: {task.exception}", classes=["dezsim-status"], style={"color": "#b42318"})
+    elif task.value is None:
+        solara.Text("Province-wide: press Run to simulate (it takes longer than a city).", classes=["dezsim-status"])
+    else:
+        table, figs, seconds = task.value
+        solara.Text(f"answer in {seconds:.2f} s; Δ is p with the levers minus p at the scenario as written (same "
+                    "runs and seed)", classes=["dezsim-status"])
+        solara.HTML(tag="div", unsafe_innerHTML=table_html(table), classes=["dezsim-table"])
+        with solara.Row(style={"flex-wrap": "wrap"}):
+            for fig in figs:
+                solara.FigureMatplotlib(fig, format="png")
+
+
+@solara.component
 def Page():
     eng = engine()
     area_key = solara.use_reactive("region: Suzhou")
@@ -129,19 +150,4 @@ def Page():
             Controls(area_key, scenario, moved, lambda: requested.set(key), province)
         with solara.Column():
             solara.Markdown(f"### {area.label} · {scenario.value} · {eng.runs} runs, seed {eng.seed}")
-            if task.pending:
-                solara.ProgressLinear(progress.value if province else True)
-                solara.Text("computing…", classes=["dezsim-status"])
-            elif task.error:  # plain text: solara's Alert widgets fail with ipyvuetify 3
-                solara.Text(f"error: {task.exception}", classes=["dezsim-status"], style={"color": "#b42318"})
-            elif task.value is None:
-                solara.Text("Province-wide: press Run to simulate (it takes longer than a city).",
-                            classes=["dezsim-status"])
-            else:
-                table, figs, seconds = task.value
-                solara.Text(f"answer in {seconds:.2f} s; Δ is p with the levers minus p at the scenario as "
-                            "written (same runs and seed)", classes=["dezsim-status"])
-                solara.HTML(tag="div", unsafe_innerHTML=table_html(table), classes=["dezsim-table"])
-                with solara.Row(style={"flex-wrap": "wrap"}):
-                    for fig in figs:
-                        solara.FigureMatplotlib(fig, format="png")
+            Answer(task, progress.value if province else True)
