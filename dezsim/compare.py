@@ -23,6 +23,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 import re
+import sys
+import types
 from pathlib import Path
 
 import numpy as np
@@ -251,3 +253,14 @@ def _data() -> Dataset:
     from dezsim.simulate import _data as cached
 
     return cached()
+
+
+class _CallableModule(types.ModuleType):
+    """``dezsim.compare(...)`` calls :func:`compare`: importing this submodule binds ``dezsim.compare`` to the
+    module, so the module itself forwards calls (the attribute and the function cannot otherwise share the name)."""
+
+    def __call__(self, *args, **kwargs) -> Comparison:
+        return compare(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -105,6 +105,7 @@ def test_compare_smoke_two_scenario_files(dataset, tmp_path):
 
 def test_compare_a_scenario_with_itself_changes_nothing(dataset):
     base = Scenario(name="x", regions=["taicang"])
-    cmp = compare([base, base.model_copy(update={"name": "y"})], runs=3, seed=1, data=dataset)
+    cmp = dezsim.compare([base, base.model_copy(update={"name": "y"})], runs=3, seed=1, data=dataset)  # public call
     done = cmp.table.dropna(subset=["delta"])
     assert len(done) > 0 and (done.delta == 0).all() and (done.runs_gained == 0).all() and (done.runs_lost == 0).all()
+    assert isinstance(cmp, Comparison)
