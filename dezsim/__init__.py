@@ -20,6 +20,10 @@ def __getattr__(name: str):
     if name == "Results":
         from dezsim.results import Results
         return Results
+    if name == "compare":  # the submodule, callable as dezsim.compare(scenarios, runs=, seed=)
+        import dezsim.compare
+
+        return dezsim.compare
     if name in ("Scenario", "load_scenario"):
         from dezsim import config
         return getattr(config, name)
@@ -27,5 +31,5 @@ def __getattr__(name: str):
 
 
 __all__ = ["ConfigError", "DataError", "Dataset", "DezsimError", "Results", "Scenario", "SimulationError",
-           "load_data", "load_scenario", "run"]
+           "compare", "load_data", "load_scenario", "run"]
 __version__ = "0.1.0"

@@ -377,28 +377,10 @@ def _row(name: str, figures: str, target: float, sims: np.ndarray, tolerance: fl
 
 
 def fit_plot(table: pd.DataFrame, path: Path) -> Path:
-    """Simulated / data ratio with 10-90 % bars for every checked baseline (PNG)."""
-    import matplotlib
+    """Write the fit figure (:func:`dezsim.plots.fit_plot`) of :func:`fit_table` to ``path`` (PNG)."""
+    from dezsim import plots
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(8, 0.35 * len(table) + 1.2))
-    y = np.arange(len(table))
-    ratio = table["median"] / table["data"]
-    err = np.vstack([ratio - table.q10 / table.data, table.q90 / table.data - ratio])
-    ax.errorbar(ratio, y, xerr=np.clip(err, 0, None), fmt="o", color="tab:blue", ecolor="tab:gray", capsize=3)
-    ax.axvline(1.0, color="black", lw=1)
-    ax.axvspan(0.98, 1.02, color="tab:green", alpha=0.15, label="+-2 %")
-    ax.set_yticks(y, table.baseline)
-    ax.invert_yaxis()
-    ax.set_xlabel("simulated / data (median, 10-90 % over the calibrated ensemble)")
-    ax.set_title("dezsim calibration fit to 2020 baselines and pre-2020 history")
-    ax.legend(loc="lower right")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return plots.save(plots.fit_plot(table), path, dpi=120)
 
 
 def derived_stocks(ds: Dataset, ensemble: pd.DataFrame) -> pd.DataFrame:

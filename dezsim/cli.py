@@ -391,6 +391,55 @@ def discover_cmd(
     console.print(f"peeling trajectory: {store / f'prim_{target}.csv'}")
 
 
+@app.command("compare")
+def compare_cmd(
+    scenarios: Annotated[list[Path], typer.Argument(help="two or more scenario files; the first is the reference")],
+    runs: Annotated[int, typer.Option(min=2, help="runs per scenario (the same runs in each)")] = 100,
+    seed: Annotated[int, typer.Option(min=0, help="root seed (shared: common random numbers)")] = 0,
+    out: Annotated[Path | None, typer.Option(help="folder for compare.csv and compare.png")] = None,
+) -> None:
+    """Δp per target of each scenario against the first, paired run by run, with intervals; CSV and chart."""
+    from dezsim.compare import compare
+    from dezsim.plots import save
+
+    folder = out or Path("out") / ("compare-" + "-".join(p.stem for p in scenarios))
+    try:
+        result = compare(scenarios, runs=runs, seed=seed, progress=True)
+    except DezsimError as exc:
+        raise _fail(exc) from None
+    folder.mkdir(parents=True, exist_ok=True)
+    csv, png = result.to_csv(folder / "compare.csv"), save(result.plot(), folder / "compare.png")
+    t = result.table.dropna(subset=["delta"])
+    moved = t[(t.delta_low > 0) | (t.delta_high < 0)].copy()
+    moved["Δp [90 %]"] = [f"{d:+.2f} [{lo:+.2f}, {hi:+.2f}]" for d, lo, hi in
+                          zip(moved.delta, moved.delta_low, moved.delta_high, strict=True)]
+    moved["p"] = [f"{a:.2f} -> {b:.2f}" for a, b in zip(moved.p_baseline, moved.p, strict=True)]
+    print_frame(moved[["scenario", "target_id", "region", "indicator", "year", "p", "Δp [90 %]"]],
+                f"targets whose p moved (interval excludes 0) against {result.scenarios[0]}, {runs} paired runs",
+                index=False)
+    console.print(f"{len(t)} target comparisons, {len(moved)} moved; all rows: {csv}; chart: {png}")
+
+
+@app.command("app")
+def app_cmd(
+    port: Annotated[int, typer.Option(min=0, max=65535, help="port to serve on (0: any free port)")] = 8765,
+    host: Annotated[str, typer.Option(help="address to bind (default loopback: only this machine)")] = "127.0.0.1",
+    runs: Annotated[int, typer.Option(min=2, help="runs per evaluation")] = 100,
+) -> None:
+    """The dashboard (Solara): pick a plan or region and a scenario, move the levers, watch p and the fan charts."""
+    import os
+
+    from dezsim.app import command
+
+    try:
+        cmd, env = command(host, port, runs)
+    except DezsimError as exc:
+        raise _fail(exc) from None
+    console.print(f"dezsim dashboard on http://{host}:{port} ({runs} runs per evaluation); Ctrl-C stops it")
+    sys.stdout.flush()
+    os.execve(cmd[0], cmd, env)  # the server replaces this process: signals reach it directly
+
+
 @app.command("equations")
 def equations_cmd(
     write: Annotated[bool, typer.Option("--write", help="write docs/equations.md instead of printing")] = False,

@@ -6,7 +6,6 @@ import base64
 import html
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from dezsim.results import Results
@@ -19,34 +18,10 @@ FANS = (("core_industry_share_gdp", ("jiangsu", "suzhou")), ("g5_base_stations",
 
 def fan_chart(results: Results, reach: pd.DataFrame, indicator: str, regions: tuple[str, ...], path: Path,
               units: dict[str, str]) -> Path:
-    """Median, 50 % and 90 % bands per region over the years, with the plans' level targets marked."""
-    import matplotlib
+    """Write the fan charts of ``indicator`` in ``regions`` (see :func:`dezsim.plots.fan_charts`) to ``path``."""
+    from dezsim import plots
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(1, len(regions), figsize=(4.2 * len(regions), 3.4), squeeze=False)
-    for ax, region in zip(axes[0], regions, strict=True):
-        data = results.select(indicator, region).pivot_table(index="run", columns="year", values="value")
-        years = data.columns.to_numpy()
-        q = np.nanquantile(data.to_numpy(), [0.05, 0.25, 0.5, 0.75, 0.95], axis=0)
-        ax.fill_between(years, q[0], q[4], color="tab:blue", alpha=0.15, label="90 %")
-        ax.fill_between(years, q[1], q[3], color="tab:blue", alpha=0.3, label="50 %")
-        ax.plot(years, q[2], color="tab:blue", lw=2, label="median")
-        level = reach.reading.isin(["level", "cap"]) & reach.relative_to.isna()  # targets on the plotted value
-        marks = reach[(reach.indicator == indicator) & (reach.region == region) & reach.assessed & level]
-        for t in marks.itertuples():
-            ax.plot(t.year, t.threshold, marker="v" if t.relation == "<=" else "^", color="tab:red", ms=9,
-                    ls="none", label=f"target {t.target_id}")
-        ax.set_title(f"{region}: {indicator}", fontsize=10)
-        ax.set_xlabel("year")
-        ax.set_ylabel(units.get(indicator, ""))
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=7, loc="best")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return plots.save(plots.fan_charts(results, indicator, regions, reach, units), path)
 
 
 def _first_reached(median: float, q10: float, q90: float, end: int) -> str:

@@ -16,6 +16,7 @@ from dezsim.coupling import AgentSettings
 from dezsim.config import Scenario, load_scenario
 from dezsim.data import Dataset, load
 from dezsim.errors import ConfigError
+from dezsim.progress import ProgressArg, steps
 from dezsim.results import Results
 from dezsim.sd.initial import initial_table
 from dezsim.sd.model import Horizon, Initial, run_core
@@ -25,7 +26,7 @@ from dezsim.seeding import component_rng, root_sequence
 
 def run(scenario: Scenario | str | Path | None = None, runs: int = 100, seed: int | None = 0, *,
         central: bool = False, agents: AgentSettings | None = AgentSettings(), calibrated: bool = True,
-        data: Dataset | None = None) -> Results:
+        data: Dataset | None = None, progress: ProgressArg = False) -> Results:
     """Simulate an ensemble of ``runs`` parameter sets under ``scenario``.
 
     Parameters
@@ -47,14 +48,18 @@ def run(scenario: Scenario | str | Path | None = None, runs: int = 100, seed: in
         from the declared prior distributions.
     data : Dataset, optional
         Loaded data/ (default: this checkout's).
+    progress : bool or callable
+        True shows a progress bar over the simulated years (terminal or Jupyter); a callable is called as
+        ``progress(done, total)``. Off by default.
     """
     scen = as_scenario(scenario)
     ds = data if data is not None else _data()
     entropy = int(root_sequence(seed).entropy)
     ensemble, calibration = calibrated_ensemble(ds) if calibrated and not central else (None, None)
     design = draw_design(runs, entropy, central, ensemble)
-    return simulate_design(scen, design, entropy, ds, agents,
-                           {"runs": runs, "central": central, "calibration": calibration})
+    with steps(progress, scen.end - scen.start, f"simulating {scen.name} ({runs} runs)") as done:
+        return simulate_design(scen, design, entropy, ds, agents,
+                               {"runs": runs, "central": central, "calibration": calibration}, on_year=done)
 
 
 def scenario_leaves(scen: Scenario, ds: Dataset) -> list[str]:
@@ -65,16 +70,17 @@ def scenario_leaves(scen: Scenario, ds: Dataset) -> list[str]:
 
 
 def simulate_design(scen: Scenario, design: pd.DataFrame, seed: int, ds: Dataset, agents: AgentSettings | None,
-                    provenance: dict | None = None) -> Results:
+                    provenance: dict | None = None, on_year: Callable[[int], None] | None = None) -> Results:
     """Simulate the runs of ``design`` (one row per run: its id, seed and every parameter) under ``scen``.
 
     Run k's agents draw from the stream of (``seed``, run k) only, so a run's result does not depend on which
-    other runs are simulated with it (the basis of chunked sweeps).
+    other runs are simulated with it (the basis of chunked sweeps). ``on_year(k)`` is told when simulated year
+    k (0-based) starts, for progress.
     """
     leaves = scenario_leaves(scen, ds)
     par = parameter_arrays(design, scen, ds, leaves)
     horizon = Horizon(scen.start, scen.end, scen.steps_per_year, scen.method)
-    raw = simulate_raw(par, ds, leaves, design, seed, horizon, agents, schedule(scen, ds, leaves))
+    raw = simulate_raw(par, ds, leaves, design, seed, horizon, agents, _ticking(schedule(scen, ds, leaves), on_year))
     regions, member = output_regions(ds, leaves, tuple(scen.regions))
     meta = {"code_version": code_version(), "data_hash": ds.digest, "seed": seed, "scenario": scen.model_dump(),
             "agents": None if agents is None else repr(agents)} | (provenance or {})
@@ -98,6 +104,13 @@ def simulate_raw(par: dict[str, np.ndarray], ds: Dataset, leaves: list[str], des
     agents_hook = coupling.make_hook(models, np.broadcast_to(init.gdp, par["gdp_growth"].shape), log)
     raw = run_core(par, init, horizon, before_year=lambda k, x, _: agents_hook(k, x, step(k, par)))
     return raw | coupling.agent_raw(log, par)
+
+
+def _ticking(yearly: Callable[[int, dict], dict] | None, on_year: Callable[[int], None] | None):
+    """``yearly`` that also reports the year to ``on_year`` (unchanged when there is nothing to report)."""
+    if on_year is None:
+        return yearly
+    return lambda k, par: (on_year(k), yearly(k, par) if yearly else par)[1]
 
 
 def schedule(scen: Scenario, ds: Dataset, leaves: list[str]) -> Callable[[int, dict], dict] | None:

@@ -22,3 +22,7 @@ def test_notebook_executes(path, monkeypatch):
     NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
     outputs = [o for cell in nb.cells if cell.cell_type == "code" for o in cell.get("outputs", [])]
     assert not [o for o in outputs if o.get("output_type") == "error"]
+    streams = " ".join(o.get("text", "") for o in outputs if o.get("output_type") == "stream")
+    assert "IProgress not found" not in streams and "matplotlib.use" not in streams
+    if path.stem == "scenario_comparison":  # it runs with progress=True: bars are Jupyter widgets, not text
+        assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outputs)

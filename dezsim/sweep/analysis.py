@@ -77,32 +77,10 @@ def morris_indices(store: Store, indicator: str, region: str) -> pd.DataFrame:
 
 
 def plot_indices(indices: pd.DataFrame, path: Path, title: str) -> Path:
-    """Bars of the last year's indices (with intervals) and the indices over time."""
-    import matplotlib
+    """Write the indices figure (:func:`dezsim.plots.indices_plot`) to ``path``."""
+    from dezsim import plots
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    main, conf = ("ST", "ST_conf") if "ST" in indices else ("mu_star", "mu_star_conf")
-    last = indices[indices.year == indices.year.max()].sort_values(main, ascending=False)
-    fig, (a, b) = plt.subplots(1, 2, figsize=(11, 3.8))
-    y = np.arange(len(last))
-    a.barh(y - 0.2, last[main], 0.4, xerr=last[conf], label=main, color="tab:blue")
-    if "S1" in last:
-        a.barh(y + 0.2, last["S1"], 0.4, xerr=last["S1_conf"], label="S1", color="tab:orange")
-    a.set_yticks(y, last.parameter)
-    a.invert_yaxis()
-    a.set_title(f"{title}, {int(last.year.max())}", fontsize=10)
-    a.legend()
-    for name, group in indices.groupby("parameter"):
-        b.plot(group.year, group[main], marker="o", label=name)
-    b.set_title(f"{main} over time", fontsize=10)
-    b.set_xlabel("year")
-    b.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return plots.save(plots.indices_plot(indices, title), path)
 
 
 def prim(x: pd.DataFrame, hit: np.ndarray, alpha: float = 0.05, min_support: float = 0.05) -> pd.DataFrame:
