@@ -83,7 +83,7 @@ def test_moving_a_slider_changes_the_table(server, tmp_path):
             page.goto(server)
             page.wait_for_selector("table.dezsim-p", timeout=40_000)
             before = _table_text(page)
-            assert "Δ" in before and "s001a-151" in before  # Suzhou's targets, with the Δ column
+            assert "Δ" in before and "s001a-142" in before  # Suzhou's targets (core share), with the Δ column
             deltas = [line.split("\t")[-1] for line in before.splitlines()[1:]]
             assert deltas and all(d == "+0.00" for d in deltas)  # nothing moved yet: Δ is 0 everywhere
             track = page.locator(".lever-policy_capex_subsidy .v-slider-track").first

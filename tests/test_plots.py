@@ -33,7 +33,8 @@ def test_fan_chart_draws_into_the_given_axes_and_returns_its_figure():
 
 def test_fan_chart_marks_level_targets():
     reach = pd.DataFrame({"target_id": ["t1"], "region": ["suzhou"], "indicator": ["gdp"], "year": [2025],
-                          "relation": [">="], "threshold": [2030.0], "assessed": [True], "measure": ["gdp in 2025"]})
+                          "relation": [">="], "threshold": [2030.0], "assessed": [True], "reading": ["level"],
+                          "relative_to": [None]})
     fig = plots.fan_chart(_results(), "gdp", "suzhou", reach)
     marks = [ln for ln in fig.axes[0].lines if ln.get_label() == "target t1"]
     assert len(marks) == 1 and marks[0].get_xydata().tolist() == [[2025.0, 2030.0]]
