@@ -13,6 +13,7 @@ from typing import Annotated
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from dezsim.errors import DezsimError
@@ -27,7 +28,8 @@ DataDir = Annotated[Path | None, typer.Option("--data", help="data folder (defau
 
 
 def _fail(exc: DezsimError) -> typer.Exit:
-    Console(stderr=True).print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+    # The message quotes user text (paths, --set items, cell values): never read it as rich markup.
+    Console(stderr=True).print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
     return typer.Exit(code=2)
 
 

@@ -58,10 +58,25 @@ def run(scenario: Scenario | str | Path | None = None, runs: int = 100, seed: in
 
 
 def scenario_leaves(scen: Scenario, ds: Dataset) -> list[str]:
-    """Leaf regions the scenario simulates (every leaf under each of its ``regions``)."""
+    """Leaf regions the scenario simulates (every leaf under each of its ``regions``).
+
+    Raises :class:`ConfigError` for a region not modelled (``modelled`` false in data/regions.csv) or listed
+    with one of its ancestors or descendants: its leaves would be simulated twice and its parent's totals mixed.
+    """
+    modelled = ds.regions.loc[ds.regions.modelled, "code"].tolist()
+    where = f"scenario {scen.name!r}: regions = {scen.regions}"
     for root in scen.regions:
         ds.require_region(root)
-    return [leaf for root in scen.regions for leaf in ds.leaves(root)]
+        if root not in modelled:
+            raise ConfigError(f"{where}: {root!r} is not modelled (data/regions.csv); allowed: "
+                              f"{', '.join(modelled)}")
+    leaves = {root: ds.leaves(root) for root in scen.regions}
+    for a in scen.regions:
+        for b in scen.regions:
+            if a != b and set(leaves[b]) <= set(leaves[a]):
+                raise ConfigError(f"{where}: {b!r} lies inside {a!r} (it would be simulated twice); "
+                                  f"allowed: regions that do not overlap (list {a!r} alone)")
+    return [leaf for root in scen.regions for leaf in leaves[root]]
 
 
 def simulate_design(scen: Scenario, design: pd.DataFrame, seed: int, ds: Dataset, agents: AgentSettings | None,
