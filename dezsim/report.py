@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from dezsim.atomic import atomic_path, atomic_write_text, check_output_folder
 from dezsim.results import Results
 
 #: Indicators drawn as fan charts, and the regions shown for each.
@@ -44,8 +45,11 @@ def fan_chart(results: Results, reach: pd.DataFrame, indicator: str, regions: tu
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7, loc="best")
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    try:
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, dpi=110, format="png")
+    finally:
+        plt.close(fig)
     return path
 
 
@@ -81,15 +85,16 @@ def _summary_table(reach: pd.DataFrame) -> pd.DataFrame:
 
 def write(out: Path, results: Results, reach: pd.DataFrame, levers: pd.DataFrame | None, units: dict[str, str],
           settings: dict) -> dict[str, Path]:
-    """Write every report file into ``out``; returns their paths."""
-    out.mkdir(parents=True, exist_ok=True)
+    """Write every report file into ``out`` (each atomically); returns their paths."""
     figs = out / "figures"
-    figs.mkdir(exist_ok=True)
+    check_output_folder(out, "--out")
+    check_output_folder(figs, "--out")
+    figs.mkdir(parents=True, exist_ok=True)
     paths = {"reach.csv": out / "reach.csv"}
-    reach.to_csv(paths["reach.csv"], index=False)
+    atomic_write_text(paths["reach.csv"], reach.to_csv(index=False))
     if levers is not None:
         paths["levers.csv"] = out / "levers.csv"
-        levers.to_csv(paths["levers.csv"], index=False)
+        atomic_write_text(paths["levers.csv"], levers.to_csv(index=False))
     charts = [fan_chart(results, reach, ind, regs, figs / f"fan_{ind}.png", units) for ind, regs in FANS]
     table = _summary_table(reach)
     skipped = reach[~reach.assessed][["target_id", "region", "indicator", "year", "reason"]]
@@ -98,9 +103,9 @@ def write(out: Path, results: Results, reach: pd.DataFrame, levers: pd.DataFrame
             f"({counts.get('likely', 0)} likely, {counts.get('uncertain', 0)} uncertain, "
             f"{counts.get('unlikely', 0)} unlikely), {int((~reach.assessed).sum())} not assessed (reasons listed).")
     paths["report.md"] = out / "report.md"
-    paths["report.md"].write_text(_markdown(head, settings, table, skipped, charts, out), encoding="utf-8")
+    atomic_write_text(paths["report.md"], _markdown(head, settings, table, skipped, charts, out))
     paths["report.html"] = out / "report.html"
-    paths["report.html"].write_text(_html(head, settings, table, skipped, charts), encoding="utf-8")
+    atomic_write_text(paths["report.html"], _html(head, settings, table, skipped, charts))
     return paths
 
 
@@ -159,6 +164,8 @@ def build(scenario=None, runs: int = 200, seed: int = 0, out: Path | str = "out/
     from dezsim.reach import LIKELY, reachability
     from dezsim.simulate import as_scenario, run
 
+    check_output_folder(Path(out), "--out")  # before the work, not after it
+    check_output_folder(Path(out) / "figures", "--out")
     ds, scen = load(), as_scenario(scenario)
     steps = 1 + (1 + len(L.LEVERS) * len(L.GRID) if levers else 0)
     bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
