@@ -3,7 +3,8 @@
 Rule (top-down allocation): take the Jiangsu 2020 baseline of the indicator; at each level, children with
 their own 2020 figure keep it; the remainder of the parent is split among the other children in proportion to
 their 2020 GDP. A remainder below zero (children's figures exceed the parent's) is an inconsistency: it is
-reported in the derivation table and the unknown children get zero, never a negative stock.
+reported in the derivation table and the unknown children get zero, never a negative stock; for GDP itself a
+remainder of zero or less is an error (every per-GDP quantity divides by it).
 
 Figures chosen: kind ``baseline``, year 2020, basis ``stock`` or ``flow``, the indicator's own unit; among
 several, plain values (``=``) before bounds (``>=``), figures without a narrower scope first.
@@ -67,6 +68,10 @@ def _allocate(ds: Dataset, parent: str, stated: pd.DataFrame, gdp: pd.Series | N
             raise DataError(f"data/figures: 2020 GDP missing for {unknown} (needed to split {parent!r})")
         else:
             weights, note = gdp.reindex(unknown), f"allocated by 2020 GDP from {parent}"
+        if remainder <= 0 and gdp is None:  # GDP itself: every per-GDP quantity divides by it
+            raise DataError(f"data/figures: 2020 gdp of {', '.join(unknown)} is {parent}'s remainder, but "
+                            f"{', '.join(known)} already sum to {out[parent][0] - remainder:g} of its "
+                            f"{out[parent][0]:g}; allowed: a remainder > 0")
         if remainder < 0:
             note = f"zero: {parent}'s children already exceed it by {-remainder:g} (inconsistency)"
             remainder = 0.0
