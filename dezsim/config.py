@@ -31,6 +31,9 @@ from dezsim.tables import nearest
 Override = float | dict[str, float]
 #: Largest scenario file read (bytes): scenarios are a few hundred bytes; this refuses devices and dumps.
 MAX_SCENARIO_BYTES = 1_000_000
+#: Structural constants fixed at 2020: a scenario may override them but not change them mid-run (a value-added
+#: ratio changed in a later year would move core value added without moving GDP, which contains it).
+FIXED_FROM_2020 = ("ei_va_ratio", "sw_va_ratio", "oc_va_ratio", "oc_relative_size")
 #: Folder of the shipped scenarios (a ``base`` may always point into it).
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 
@@ -94,6 +97,9 @@ class Scenario(BaseModel):
     def _known_schedules(cls, value: dict[str, dict[int, Override]]) -> dict[str, dict[int, Override]]:
         for name, by_year in value.items():
             P.get(name, where="schedules: ")
+            if name in FIXED_FROM_2020:
+                raise ValueError(f"schedules.{name}: fixed from 2020 (GDP contains the value added it sets); "
+                                 "allowed: an override")
             for year, setting in by_year.items():
                 if not 2021 <= year <= 2035:
                     raise ValueError(f"schedules.{name}: year {year} out of range; allowed: 2021 to 2035")
@@ -105,6 +111,9 @@ class Scenario(BaseModel):
     def _known_shocks(cls, value: list[Shock]) -> list[Shock]:
         for i, shock in enumerate(value):
             P.get(shock.parameter, where=f"shocks.{i}.parameter: ")
+            if shock.parameter in FIXED_FROM_2020:
+                raise ValueError(f"shocks.{i}.parameter = {shock.parameter!r}: fixed from 2020 (GDP contains the "
+                                 "value added it sets); allowed: an override")
             P.BY_NAME[shock.parameter].check(shock.value, where=f"shocks.{i} ({shock.name}): ")
             bad = [y for y in shock.years if not 2021 <= y <= 2035]
             if bad:

@@ -105,6 +105,7 @@ def simulate_raw(par: dict[str, np.ndarray], ds: Dataset, leaves: list[str], des
     parameters each year, so nothing accumulates).
     """
     init = initial_stocks(ds, leaves)
+    check_core_below_gdp(par, init, leaves)
     step = yearly or (lambda k, p: p)
     if agents is None:
         return run_core(par, init, horizon, before_year=lambda k, x, _: step(k, par))
@@ -216,6 +217,18 @@ def set_values(array: np.ndarray, setting: float | dict[str, float], ds: Dataset
     for region, value in setting.items():
         ds.require_region(region)
         array[:, [leaves.index(leaf) for leaf in ds.leaves(region) if leaf in leaves]] = value
+
+
+def check_core_below_gdp(par: dict[str, np.ndarray], init: Initial, leaves: list[str]) -> None:
+    """2020 core value added (as :func:`dezsim.sd.model.initial_state` derives it) must be below 2020 GDP: the
+    SD core keeps GDP minus core value added positive from there on (see :mod:`dezsim.sd.equations`)."""
+    va0 = (1 + par["oc_relative_size"]) * (par["ei_va_ratio"] * init.ei + par["sw_va_ratio"] * init.sw)
+    run, leaf = np.unravel_index(np.argmax(va0 / init.gdp), va0.shape)
+    if va0[run, leaf] >= init.gdp[leaf]:
+        raise ConfigError(f"run {run}, region {leaves[leaf]}: 2020 core value added {va0[run, leaf]:g} >= GDP "
+                          f"{init.gdp[leaf]:g} (100m yuan) with ei_va_ratio {par['ei_va_ratio'][run, leaf]:g}, "
+                          f"sw_va_ratio {par['sw_va_ratio'][run, leaf]:g}, oc_relative_size "
+                          f"{par['oc_relative_size'][run, leaf]:g}; allowed: a 2020 core share below 100 %")
 
 
 def initial_stocks(ds: Dataset, leaves: list[str]) -> Initial:
