@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from dezsim import __version__, coupling
+from dezsim import __version__, budget, coupling
 from dezsim import params as P
 from dezsim.coupling import AgentSettings
 from dezsim.config import Scenario, load_scenario
@@ -50,11 +50,27 @@ def run(scenario: Scenario | str | Path | None = None, runs: int = 100, seed: in
     """
     scen = as_scenario(scenario)
     ds = data if data is not None else _data()
+    if isinstance(runs, (int, np.integer)) and not isinstance(runs, bool) and runs >= 1:
+        budget.check(request_size(int(runs), scen, ds, agents))  # before anything is allocated
     entropy = int(root_sequence(seed).entropy)
     ensemble, calibration = calibrated_ensemble(ds) if calibrated and not central else (None, None)
     design = draw_design(runs, entropy, central, ensemble)
     return simulate_design(scen, design, entropy, ds, agents,
                            {"runs": runs, "central": central, "calibration": calibration})
+
+
+def request_size(runs: int, scen: Scenario, ds: Dataset, agents: AgentSettings | None) -> budget.Request:
+    """The dimensions that set a request's memory (agents at the parameters' defaults)."""
+    from dezsim.abm.population import counts
+    from dezsim.sd.outputs import INDICATORS
+
+    leaves = scenario_leaves(scen, ds)
+    regions, _ = output_regions(ds, leaves, tuple(scen.regions))
+    per_run = 0
+    if agents is not None:
+        above, smes = counts(initial_stocks(ds, leaves).gdp, P.defaults())
+        per_run = int((above / agents.spec.above_weight + smes / agents.spec.sme_weight).sum())
+    return budget.Request(runs, len(leaves), len(regions), scen.end - scen.start + 1, len(INDICATORS), per_run)
 
 
 def scenario_leaves(scen: Scenario, ds: Dataset) -> list[str]:

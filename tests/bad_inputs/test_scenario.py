@@ -164,3 +164,39 @@ def test_a_valid_base_beside_the_file_or_shipped_is_used(tmp_path):
     scen = load_scenario(write(tmp_path, "name: a\nbase: b.yaml\noverrides: {policy_adaptive: 1}\n"))
     assert scen.end == 2024 and scen.overrides == {"dc_pue_cap": 1.3, "policy_adaptive": 1}
     assert load_scenario(write(tmp_path, "name: a\nbase: green_data_centres.yaml\n")).schedules
+
+
+# ---- requests too large for memory ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("command", [["run"], ["reach", "--no-levers"]])
+def test_a_request_beyond_memory_is_refused_before_any_work(monkeypatch, command):
+    import dezsim.simulate
+
+    monkeypatch.setattr(dezsim.simulate, "draw_design", lambda *a, **k: pytest.fail("allocated the runs"))
+    one_line_error([*command, "--runs", "1000000000"],
+                   r"--runs 1,000,000,000: needs about [\d,.]+ GiB \(1,000,000,000 runs x 14 regions x 6 years x "
+                   r"\d+ indicators, [\d,]+ firm agents per run\); allowed: at most [\d,.]+ GiB \(50% of physical "
+                   r"memory; DEZSIM_MAX_MEMORY_GB sets another\)")
+
+
+def test_the_memory_limit_is_a_setting(monkeypatch):
+    from dezsim import budget
+    from dezsim.simulate import _data, request_size
+
+    small = request_size(40, load_scenario(SCENARIOS / "baseline.yaml"), _data(), None)
+    monkeypatch.setenv("DEZSIM_MAX_MEMORY_GB", str(0.5 * small.bytes() / budget.GIB))
+    one_line_error(["run", "--runs", "40", "--no-agents"], r"--runs 40: needs about .*\(DEZSIM_MAX_MEMORY_GB\)")
+    monkeypatch.setenv("DEZSIM_MAX_MEMORY_GB", str(2 * small.bytes() / budget.GIB))
+    budget.check(small)
+    monkeypatch.setenv("DEZSIM_MAX_MEMORY_GB", "-1")
+    one_line_error(["run", "--runs", "1"], r"DEZSIM_MAX_MEMORY_GB = '-1': allowed: a number of gigabytes > 0")
+
+
+def test_the_estimate_grows_with_every_dimension():
+    from dezsim.budget import Request
+
+    base = Request(10, 12, 14, 6, 19, 1000)
+    for bigger in (Request(20, 12, 14, 6, 19, 1000), Request(10, 12, 28, 6, 19, 1000),
+                   Request(10, 12, 14, 12, 19, 1000), Request(10, 12, 14, 6, 38, 1000),
+                   Request(10, 12, 14, 6, 19, 2000)):
+        assert bigger.bytes() > base.bytes()
