@@ -192,7 +192,8 @@ def calibrate_cmd(
             shown["tolerance_pct"] = shown["tolerance_pct"].map(lambda v: f"{v:.2f}")
             print_frame(shown, "calibration fit (median and 10-90 % over the calibrated ensemble)", index=False)
             path = C.fit_plot(table, C.ROOT / "fit.png")
-            console.print(f"{int(table.within.sum())}/{len(table)} baselines within tolerance; plot: {escape(str(path))}")
+            console.print(f"{int(table.within.sum())}/{len(table)} baselines within tolerance; "
+                          f"plot: {escape(str(path))}")
             if not table.within.all():
                 raise typer.Exit(code=1)
             return

@@ -165,12 +165,13 @@ def test_quotes_are_never_read_outside_the_seeds_folder(tmp_path):
     from dezsim.quotes import missing_quotes
 
     secret = tmp_path / "secret.txt"
-    secret.write_text("数字经济领域有效发明专利累计拥有量达到700件以上", encoding="utf-8")
+    secret.write_text("数字经济领域有效发明专利累计拥有量达到700件以上", encoding="utf-8")  # the quote, verbatim
     seeds = tmp_path / "seeds"
     seeds.mkdir()
     sources = REAL.sources.copy()
     sources.loc[len(sources)] = {"source": "../secret.txt", "kind": "seed", "title": "x"}
-    figures = REAL.figures.head(1).assign(source="../secret.txt", quote="数字经济领域有效发明专利累计拥有量达到700件以上")
+    quote = "数字经济领域有效发明专利累计拥有量达到700件以上"
+    figures = REAL.figures.head(1).assign(source="../secret.txt", quote=quote)
     bad = missing_quotes(replace(REAL, sources=sources, figures=figures), seeds)
     assert bad.problem.tolist() == ["seed file missing"]
 
