@@ -13,6 +13,7 @@ from typing import Annotated
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from dezsim.errors import DezsimError
@@ -27,7 +28,8 @@ DataDir = Annotated[Path | None, typer.Option("--data", help="data folder (defau
 
 
 def _fail(exc: DezsimError) -> typer.Exit:
-    Console(stderr=True).print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+    # The message quotes user text (paths, --set items, cell values): never read it as rich markup.
+    Console(stderr=True).print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
     return typer.Exit(code=2)
 
 
@@ -42,13 +44,14 @@ def _load(root: Path | None):
 
 def print_frame(frame: pd.DataFrame, title: str, index: bool = True) -> None:
     """Print a DataFrame as a rich table."""
-    table = Table(title=title, title_justify="left", show_lines=False)
+    table = Table(title=escape(title), title_justify="left", show_lines=False)
     names = ([str(frame.index.name or "")] if index else []) + [str(c) for c in frame.columns]
     for name in names:
-        table.add_column(name, overflow="fold")
+        table.add_column(escape(name), overflow="fold")
     for idx, row in frame.iterrows():
-        cells = [str(idx)] if index else []
-        table.add_row(*cells, *("" if pd.isna(v) else f"{v:g}" if isinstance(v, float) else str(v) for v in row))
+        cells = [str(idx)] if index else []  # cells quote data and user text: never markup
+        cells += ["" if pd.isna(v) else f"{v:g}" if isinstance(v, float) else str(v) for v in row]
+        table.add_row(*(escape(c) for c in cells))
     console.print(table)
 
 
@@ -81,7 +84,7 @@ def data_check(
     if folder is not None and folder.is_dir():
         bad = missing_quotes(ds, folder)
         status = "[green]all found[/]" if bad.empty else f"[red]{len(bad)} not found[/]"
-        console.print(f"quotes checked against {folder}: {status}")
+        console.print(f"quotes checked against {escape(str(folder))}: {status}")
         if not bad.empty:
             print_frame(bad, "quotes not found in their seed", index=False)
     else:
@@ -135,10 +138,13 @@ def run_cmd(
     set_: Annotated[list[str] | None, typer.Option("--set", help="change a scenario key: key.path=value")] = None,
 ) -> None:
     """Project 2020-2025 (SD core coupled to the agents) and print median and 10-90 % range of key indicators."""
+    from dezsim.atomic import check_output_file
     from dezsim.coupling import AgentSettings
     from dezsim.simulate import run
 
     try:
+        if out is not None:
+            check_output_file(out)
         results = run(_scenario(scenario, set_), runs=runs, seed=seed, agents=AgentSettings() if agents else None)
     except DezsimError as exc:
         raise _fail(exc) from None
@@ -151,7 +157,11 @@ def run_cmd(
     table.index = [f"{i} / {r}" for i, r in table.index]
     print_frame(table, f"{results.frame.scenario.iloc[0]}: median [10-90 %] over {runs} runs, seed {seed}")
     if out is not None:
-        console.print(f"results written to {results.to_parquet(out)}")
+        try:
+            results.to_parquet(out)  # written atomically
+        except DezsimError as exc:
+            raise _fail(exc) from None
+        console.print(f"results written to {escape(str(out))}")
 
 
 @app.command("calibrate")
@@ -164,9 +174,11 @@ def calibrate_cmd(
 ) -> None:
     """Fit the parameters to the 2020 baselines and pre-2020 history (rejection ABC); --check shows the fit."""
     from dezsim import calibrate as C
+    from dezsim.atomic import atomic_write_text, check_output_folder
 
     ds = _load(data)
     try:
+        check_output_folder(C.ROOT, "calibration folder")
         if check:
             stored = C.load_ensemble()
             if stored is None:
@@ -179,17 +191,22 @@ def calibrate_cmd(
             shown["tolerance_pct"] = shown["tolerance_pct"].map(lambda v: f"{v:.2f}")
             print_frame(shown, "calibration fit (median and 10-90 % over the calibrated ensemble)", index=False)
             path = C.fit_plot(table, C.ROOT / "fit.png")
-            console.print(f"{int(table.within.sum())}/{len(table)} baselines within tolerance; plot: {path}")
+            console.print(f"{int(table.within.sum())}/{len(table)} baselines within tolerance; "
+                          f"plot: {escape(str(path))}")
             if not table.within.all():
                 raise typer.Exit(code=1)
             return
         ensemble, manifest = C.calibrate(ds, n=size, seed=seed, progress=True)
     except DezsimError as exc:
         raise _fail(exc) from None
-    path = C.save(ensemble, manifest)
-    C.derived_stocks(ds, ensemble).to_csv(C.ROOT / "initial_stocks_2020.csv", index=False, float_format="%.6g")
+    try:
+        path = C.save(ensemble, manifest)
+        atomic_write_text(C.ROOT / "initial_stocks_2020.csv",
+                          C.derived_stocks(ds, ensemble).to_csv(index=False, float_format="%.6g"))
+    except DezsimError as exc:
+        raise _fail(exc) from None
     rates = ", ".join(f"{g} {s['rate']:.2%}" for g, s in manifest["groups"].items())
-    console.print(f"{len(ensemble)} parameter sets written to {path} (acceptance: {rates}); "
+    console.print(f"{len(ensemble)} parameter sets written to {escape(str(path))} (acceptance: {rates}); "
                   f"{len(manifest['prior_only'])} parameters prior only")
 
 
@@ -233,7 +250,7 @@ def reach_cmd(
     from dezsim.reach import headline_text
 
     console.print(headline_text(reach))
-    console.print(f"report: {paths['report.html'].resolve()}  (also report.md, reach.csv, figures/)")
+    console.print(f"report: {escape(str(paths['report.html'].resolve()))}  (also report.md, reach.csv, figures/)")
 
 
 @app.command("hindcast")
@@ -247,12 +264,15 @@ def hindcast_cmd(
     """Compare the calibrated projection (and a naive trend line) with observed figures after 2020."""
     import json
 
+    from dezsim.atomic import atomic_write_text, check_output_file
     from dezsim.hindcast import compare, read_observed
     from dezsim.sd.outputs import INDICATORS
     from dezsim.simulate import run
 
     ds = _load(None)
     try:
+        if json_path is not None:
+            check_output_file(json_path, "--json")
         table = read_observed(observed, ds, set(INDICATORS))
         results = run(scenario, runs=runs, seed=seed)
         rows, summary = compare(table, results, ds)
@@ -268,7 +288,10 @@ def hindcast_cmd(
     console.print(f"median APE {100 * summary['median_ape']:.1f} % (naive trend: {naive} on {summary['naive_rows']} "
                   f"rows); 80 % interval coverage {100 * summary['coverage_80']:.0f} % of {summary['rows']} rows")
     if json_path is not None:
-        json_path.write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+        try:
+            atomic_write_text(json_path, json.dumps(summary, indent=2) + "\n")
+        except DezsimError as exc:
+            raise _fail(exc) from None
 
 
 def _csv(text: str | None) -> tuple[str, ...] | None:
@@ -335,7 +358,7 @@ def sweep_cmd(
                           design_spec={"method": design, "params": names, "n": n, "seed": seed})
     except DezsimError as exc:
         raise _fail(exc) from None
-    console.print(f"{len(table)} runs stored in {store.root}")
+    console.print(f"{len(table)} runs stored in {escape(str(store.root))}")
 
 
 @app.command("sensitivity")
@@ -345,6 +368,7 @@ def sensitivity_cmd(
     region: Annotated[str, typer.Option(help="region")] = "suzhou",
 ) -> None:
     """Sobol first/total indices or Morris mu*/sigma per year, printed and plotted."""
+    from dezsim.atomic import atomic_write_text
     from dezsim.sweep import Store
     from dezsim.sweep.analysis import morris_indices, plot_indices, sobol_indices
 
@@ -357,8 +381,8 @@ def sensitivity_cmd(
     last = table[table.year == table.year.max()]
     print_frame(last.round(4).set_index("parameter"), f"{method} indices: {indicator} / {region}, {last.year.max()}")
     path = plot_indices(table, store / f"{method}_{indicator}_{region}.png", f"{indicator} / {region}")
-    table.to_csv(store / f"{method}_{indicator}_{region}.csv", index=False)
-    console.print(f"all years: {path.with_suffix('.csv')}; plot: {path}")
+    atomic_write_text(store / f"{method}_{indicator}_{region}.csv", table.to_csv(index=False))
+    console.print(f"all years: {escape(str(path.with_suffix('.csv')))}; plot: {escape(str(path))}")
 
 
 @app.command("discover")
@@ -368,6 +392,7 @@ def discover_cmd(
     partial: Annotated[bool, typer.Option("--partial", help="accept an unfinished sweep (its stored runs)")] = False,
 ) -> None:
     """Scenario discovery (PRIM): which parameter ranges lead to the target being met."""
+    from dezsim.atomic import atomic_write_text
     from dezsim.sweep import Store
     from dezsim.sweep.analysis import prim, target_hits
 
@@ -380,7 +405,7 @@ def discover_cmd(
     if len(hit) < st.manifest()["runs"]:
         console.print(f"[yellow]incomplete sweep:[/] {len(hit)} of {st.manifest()['runs']} runs stored; "
                       "discovering on those (--partial)")
-    boxes.to_csv(store / f"prim_{target}.csv", index=False)
+    atomic_write_text(store / f"prim_{target}.csv", boxes.to_csv(index=False))
     best = boxes[boxes.coverage >= 0.5].sort_values("density").iloc[-1]
     console.print(f"{int(hit.sum())}/{len(hit)} runs meet {target}. Box with coverage {best.coverage:.2f}, "
                   f"density {best.density:.2f}:")
@@ -388,7 +413,7 @@ def discover_cmd(
         lo, hi = best[f"{col} low"], best[f"{col} high"]
         if lo > x[col].min() or hi < x[col].max():
             console.print(f"  {lo:.4g} <= {col} <= {hi:.4g}")
-    console.print(f"peeling trajectory: {store / f'prim_{target}.csv'}")
+    console.print(f"peeling trajectory: {escape(str(store / f'prim_{target}.csv'))}")
 
 
 @app.command("compare")
@@ -445,6 +470,7 @@ def equations_cmd(
     write: Annotated[bool, typer.Option("--write", help="write docs/equations.md instead of printing")] = False,
 ) -> None:
     """Print the SD equations; with --write regenerate docs/equations.md and the compiled kernel's source."""
+    from dezsim.atomic import atomic_write_text
     from dezsim.sd.codegen import write_kernel
     from dezsim.sd.equations import listing
 
@@ -452,8 +478,8 @@ def equations_cmd(
     if write:
         path = Path(__file__).resolve().parent.parent / "docs" / "equations.md"
         path.parent.mkdir(exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-        console.print(f"wrote {path} and {write_kernel()}")
+        atomic_write_text(path, text)
+        console.print(f"wrote {escape(str(path))} and {escape(str(write_kernel()))}")
     else:
         console.print(text, markup=False, highlight=False)
 

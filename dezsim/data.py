@@ -16,6 +16,7 @@ import pandas as pd
 
 from dezsim.errors import ConfigError, DataError
 from dezsim.readings import NEEDS_START, Reading, Role, Scope, ThresholdRule
+from dezsim.ranges import PhysicalRange
 from dezsim.tables import FILE, LINE, Column, cell_error, describe_allowed, nearest, read_table
 
 #: Relations a figure can state between the indicator and its value.
@@ -39,7 +40,10 @@ REGION_COLUMNS = [
     Column("modelled", "bool"),
     Column("notes", required=False),
 ]
-UNIT_COLUMNS = [Column("code"), Column("name_zh"), Column("pint"), Column("description")]
+UNIT_COLUMNS = [Column("code"), Column("name_zh"), Column("pint"), Column("description"), Column("range")]
+#: Per-indicator physical ranges (narrower than their unit's) and tolerances of the children-sum check.
+CHECK_COLUMNS = [Column("indicator"), Column("range", required=False),
+                 Column("sum_tolerance", "float", required=False, bounds=(0.0, 1.0)), Column("reason")]
 INDICATOR_COLUMNS = [
     Column("name"),
     Column("unit"),
@@ -118,15 +122,14 @@ class Dataset:
     figures: pd.DataFrame = field(repr=False)
     readings: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
     threshold_rules: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
+    checks: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
     @cached_property
     def digest(self) -> str:
-        """SHA-256 over every file read (provenance of a run's inputs)."""
-        h = hashlib.sha256()
-        for path in sorted(self.root.rglob("*.csv")):
-            h.update(path.relative_to(self.root).as_posix().encode())
-            h.update(path.read_bytes())
-        return h.hexdigest()
+        """SHA-256 over the parsed rows of every table (provenance of a run's inputs).
+
+        Rows, not bytes: line endings (CRLF or LF), a final newline or CSV quoting do not change it."""
+        return content_digest(self.root)
 
     def targets(self) -> pd.DataFrame:
         """Figures that are targets (level or growth)."""
@@ -180,16 +183,52 @@ def load(root: Path | str | None = None) -> Dataset:
     _check_refs(indicators, "unit", set(units.code))
     sources = read_table(root / "sources.csv", SOURCE_COLUMNS, display=_show(root, "sources.csv"))
     _check_unique(sources, "source")
-    figures = _read_figures(root, regions, units, indicators, sources)
+    _check_sources(sources)
+    checks = read_table(root / "indicator_checks.csv", CHECK_COLUMNS, display=_show(root, "indicator_checks.csv"))
+    _check_unique(checks, "indicator")
+    _check_refs(checks, "indicator", set(indicators.name))
+    ranges = physical_ranges(units, indicators, checks)
+    figures = _read_figures(root, regions, units, indicators, sources, ranges)
     readings, rules = _read_readings(root, figures, indicators)
-    return Dataset(root, regions, units, indicators, sources, figures, readings, rules)
+    ds = Dataset(root, regions, units, indicators, sources, figures, readings=readings, threshold_rules=rules,
+                 checks=checks)
+    from dezsim.datacheck import enforce_sums  # the comparison lives there; it needs a Dataset
+
+    enforce_sums(ds)
+    return ds
+
+
+def content_digest(root: Path) -> str:
+    """SHA-256 over each table's relative path and parsed CSV rows (line endings and quoting do not count)."""
+    import csv
+    import io
+    import json
+
+    h = hashlib.sha256()
+    for path in sorted(root.rglob("*.csv")):
+        text = path.read_bytes().decode("utf-8", errors="replace")
+        rows = [row for row in csv.reader(io.StringIO(text, newline="")) if row]
+        h.update(path.relative_to(root).as_posix().encode())
+        h.update(json.dumps(rows, ensure_ascii=False).encode())
+    return h.hexdigest()
+
+
+def _check_sources(sources: pd.DataFrame) -> None:
+    """A seed source is a plain file name (read from the seeds folder only); a URL source is an http(s) address."""
+    for row in sources.to_dict("records"):
+        name = row["source"]
+        if row["kind"] == "seed" and (name != Path(name).name or name in (".", "..") or "\\" in name):
+            raise cell_error(row[FILE], row[LINE], "source", name,
+                             "a seed must be a plain file name in the seeds folder (no folders, no '..')")
+        if row["kind"] == "url" and not name.startswith(("https://", "http://")):
+            raise cell_error(row[FILE], row[LINE], "source", name, "kind 'url' needs an http(s):// address")
 
 
 def _show(root: Path, name: str) -> str:
     return f"{root.name}/{name}"
 
 
-def _read_figures(root, regions, units, indicators, sources) -> pd.DataFrame:
+def _read_figures(root, regions, units, indicators, sources, ranges) -> pd.DataFrame:
     paths = sorted((root / "figures").glob("*.csv"))
     if not paths:
         raise DataError(f"{root / 'figures'}: no figure tables (*.csv) found")
@@ -204,6 +243,7 @@ def _read_figures(root, regions, units, indicators, sources) -> pd.DataFrame:
     unit_of = dict(zip(indicators.name, indicators.unit, strict=True))
     for row in figures.to_dict("records"):
         _check_figure_logic(row, unit_of)
+        _check_range(row, unit_of, ranges)
     return figures
 
 
@@ -236,6 +276,32 @@ def _check_refs(frame: pd.DataFrame, column: str, allowed: set[str]) -> None:
                          f"unknown{nearest(value, allowed)}; allowed: {describe_allowed(allowed)}")
 
 
+def physical_ranges(units: pd.DataFrame, indicators: pd.DataFrame, checks: pd.DataFrame) -> dict[str, PhysicalRange]:
+    """Each indicator's range of admissible levels: its own in indicator_checks.csv, else its unit's."""
+    def parse(row: dict) -> PhysicalRange:
+        try:
+            return PhysicalRange.parse(row["range"])
+        except ValueError as exc:
+            raise cell_error(row[FILE], row[LINE], "range", row["range"], str(exc)) from None
+
+    by_unit = {row["code"]: parse(row) for row in units.to_dict("records")}
+    own = {row["indicator"]: parse(row) for row in checks.to_dict("records") if row["range"] is not None}
+    return {name: own.get(name, by_unit[unit]) for name, unit in zip(indicators.name, indicators.unit, strict=True)}
+
+
+def _check_range(row: dict, unit_of: dict[str, str], ranges: dict[str, PhysicalRange]) -> None:
+    """A level (not a growth rate) in the indicator's own unit lies in its physical range."""
+    if row["basis"] == "growth" or row["unit"] != unit_of[row["indicator"]]:
+        return
+    allowed = ranges[row["indicator"]]
+    for column in ("value", "upper"):
+        value = row[column]
+        if value is not None and not pd.isna(value) and value not in allowed:
+            raise cell_error(row[FILE], row[LINE], column, value,
+                             f"outside the physical range of {row['indicator']}; allowed: {allowed.describe()} "
+                             f"{row['unit']} ({allowed.text})")
+
+
 def _check_figure_logic(row: dict, unit_of: dict[str, str]) -> None:
     """Cross-column rules of one figure (see data/README.md)."""
 
@@ -263,8 +329,6 @@ def _check_figure_logic(row: dict, unit_of: dict[str, str]) -> None:
     if row["unit"] != expected and not (growth and row["unit"] in GROWTH_UNITS):
         allowed = expected + (f" (or {', '.join(GROWTH_UNITS)} for growth)" if growth else "")
         raise fail("unit", f"indicator {row['indicator']!r} is measured in {allowed}")
-    if row["unit"] in ("pct", "ratio") and not growth and row["value"] is not None and row["value"] < 0:
-        raise fail("value", "negative level; allowed: >= 0")
 
 
 def _read_readings(root: Path, figures: pd.DataFrame, indicators: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:

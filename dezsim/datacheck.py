@@ -11,6 +11,8 @@ from __future__ import annotations
 import pandas as pd
 
 from dezsim.data import Dataset
+from dezsim.errors import DataError
+from dezsim.tables import FILE, LINE
 
 #: Units whose values add up across regions.
 ADDITIVE_UNITS = ("100m_yuan", "10k_yuan", "yuan", "count", "gwh", "10k_kwh", "10k_tce", "pflops")
@@ -22,7 +24,7 @@ SUM_TOLERANCE = 0.02
 _KEY = ["indicator", "year", "kind", "basis", "unit", "period_start", "scope"]
 
 
-def cross_level(ds: Dataset) -> pd.DataFrame:
+def cross_level(ds: Dataset, indicators: list[str] | None = None) -> pd.DataFrame:
     """Compare every parent's figures with its children's.
 
     Returns
@@ -34,7 +36,8 @@ def cross_level(ds: Dataset) -> pd.DataFrame:
         ``exceeds_parent``, ``mismatch`` (all children present, sum differs), ``ok``, ``partial``
         (some children missing, sum below parent) or ``not_additive`` (ratios and growth rates).
     """
-    figs = ds.figures.copy()
+    figs = ds.figures if indicators is None else ds.figures[ds.figures.indicator.isin(indicators)]
+    figs = figs.copy()
     figs[_KEY] = figs[_KEY].astype(object).where(figs[_KEY].notna(), "")
     rows = []
     for parent in ds.regions.code:
@@ -73,6 +76,30 @@ def _compare(parent: str, kids: list[str], key: tuple, prow: pd.Series, group: p
     else:
         status = "partial"
     return out | {"children_sum": total, "status": status}
+
+
+def enforce_sums(ds: Dataset) -> None:
+    """Raise :class:`DataError` where an indicator with a ``sum_tolerance`` (data/indicator_checks.csv) has
+    children summing above their parent by more than it, or (all children stated) differing by more than it.
+
+    One line naming the parent's file, line and value, the children's values and the allowed tolerance.
+    """
+    tolerance = {r.indicator: r.sum_tolerance for r in ds.checks.itertuples() if pd.notna(r.sum_tolerance)}
+    if not tolerance:
+        return
+    report = cross_level(ds, list(tolerance))
+    for row in report[report.status != "not_additive"].itertuples():
+        tol, total, parent = tolerance[row.indicator], row.children_sum, row.parent_value
+        complete = row.children_covered.split("/")[0] == row.children_covered.split("/")[1]
+        if total > parent * (1 + tol) or (complete and abs(total - parent) > tol * parent):
+            f = ds.figures
+            prow = f[(f.region == row.parent) & (f.indicator == row.indicator) & (f.year == row.year)
+                     & (f.kind == row.kind) & (f.value == parent)].iloc[0]
+            raise DataError(
+                f"{prow[FILE]}:{prow[LINE]}: column 'value' = {parent:g}: {row.indicator} of {row.parent} in "
+                f"{row.year}, but its children sum to {total:g} ({100 * (total / parent - 1):+.1f} %: "
+                f"{row.children_values}, {row.children_covered} stated); allowed: within {tol:.0%} "
+                f"(indicator_checks.csv); a typo in one of these figures?")
 
 
 def summary_tables(ds: Dataset) -> dict[str, pd.DataFrame]:

@@ -21,3 +21,7 @@ class DataError(ConfigError):
 
 class SimulationError(DezsimError, RuntimeError):
     """The model reached a state it cannot continue from (e.g. a non-finite stock)."""
+
+
+class OutputError(DezsimError, OSError):
+    """An output path that cannot be written (missing, read-only or file-typed folder; a failed write)."""

@@ -26,6 +26,10 @@ def read_observed(path: str | Path, ds: Dataset, simulated: set[str]) -> pd.Data
     """Read and check an observed table; unknown regions, indicators the model does not simulate and units
     that are not the indicator's raise :class:`DataError` naming file, line, column and value."""
     table = read_table(Path(path), OBSERVED_COLUMNS)
+    if table.empty:
+        raise DataError(f"{path}: no observed rows (a header only); expected at least one row of "
+                        f"{', '.join(c.name for c in OBSERVED_COLUMNS)}")
+    _check_once(table)
     unit_of = dict(zip(ds.indicators.name, ds.indicators.unit, strict=True))
     regions = set(ds.regions.code)
     for row in table.to_dict("records"):
@@ -43,6 +47,19 @@ def read_observed(path: str | Path, ds: Dataset, simulated: set[str]) -> pd.Data
         if row["value"] <= 0:
             raise bad("value", "must be > 0 (errors are relative)")
     return table.drop(columns=["_file", "_line"])
+
+
+def _check_once(table: pd.DataFrame) -> None:
+    """One row per region, indicator and year: a repeat would count twice, a conflict has no single truth."""
+    key = ["region", "indicator", "year"]
+    repeats = table[table.duplicated(key, keep=False)]
+    if repeats.empty:
+        return
+    first, again = repeats.iloc[0], repeats[(repeats[key] == repeats.iloc[0][key]).all(axis=1)].iloc[1]
+    what = "repeats" if first.value == again.value else f"conflicts with {first.value:g} at"
+    raise cell_error(again["_file"], again["_line"], "value", float(again.value),
+                     f"{again.region}/{again.indicator}/{again.year} {what} line {first['_line']}; "
+                     "allowed: one row per region, indicator and year")
 
 
 def naive_forecast(ds: Dataset, region: str, indicator: str, year: int) -> float:

@@ -91,7 +91,7 @@ PARAMS: tuple[Param, ...] = (
     # --- GDP -------------------------------------------------------------------------------------------
     _p("gdp_growth", "1/year", 0.07, (0.02, 0.10), "triangular",
        "Suzhou nominal GDP 2015->2019 grew 7.3 %/yr (pub-044, pub-005); real growth 6-7.5 %/yr (pub-039..046)",
-       "Nominal GDP growth rate (continuous)", "gdp"),
+       "Nominal growth rate (continuous) of GDP outside the core industries (GDP = core VA + the rest)", "gdp"),
     _p("gdp_growth_shock", "1/year", 0.0, (-0.15, 0.05), "fixed",
        _A + "scenario lever: a demand shock added to nominal GDP growth in the years a scenario names",
        "Shock to GDP growth", "gdp"),

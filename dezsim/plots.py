@@ -29,9 +29,12 @@ def _figure(ax, figsize: tuple[float, float]):
 
 
 def save(fig, path: str | Path, dpi: int = 110) -> Path:
-    """Write ``fig`` to ``path`` (format from the suffix) and return the path."""
+    """Write ``fig`` to ``path`` atomically (format from the suffix) and return the path."""
+    from dezsim.atomic import atomic_path
+
     path = Path(path)
-    fig.savefig(path, dpi=dpi)
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=dpi, format=path.suffix.lstrip(".") or "png")
     return path
 
 

@@ -44,8 +44,10 @@ def missing_quotes(ds: Dataset, seeds: Path) -> pd.DataFrame:
     rows, texts = [], {}
     for fig in figures.itertuples():
         if fig.source not in texts:
+            # Only a plain file name directly in the seeds folder is read (data.load refuses others too).
             path = seeds / fig.source
-            texts[fig.source] = path.read_text(encoding="utf-8") if path.is_file() else None
+            inside = path.name == fig.source and path.resolve().parent == seeds.resolve()
+            texts[fig.source] = path.read_text(encoding="utf-8") if inside and path.is_file() else None
         text = texts[fig.source]
         if text is None:
             rows.append((fig.id, fig.source, fig.quote, "seed file missing"))

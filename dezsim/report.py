@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from dezsim.atomic import atomic_write_text, check_output_folder
 from dezsim.results import Results
 
 #: Indicators drawn as fan charts, and the regions shown for each.
@@ -64,15 +65,16 @@ def _summary_table(reach: pd.DataFrame) -> pd.DataFrame:
 
 def write(out: Path, results: Results, reach: pd.DataFrame, levers: pd.DataFrame | None, units: dict[str, str],
           settings: dict) -> dict[str, Path]:
-    """Write every report file into ``out``; returns their paths."""
-    out.mkdir(parents=True, exist_ok=True)
+    """Write every report file into ``out`` (each atomically); returns their paths."""
     figs = out / "figures"
-    figs.mkdir(exist_ok=True)
+    check_output_folder(out, "--out")
+    check_output_folder(figs, "--out")
+    figs.mkdir(parents=True, exist_ok=True)
     paths = {"reach.csv": out / "reach.csv"}
-    reach.to_csv(paths["reach.csv"], index=False)
+    atomic_write_text(paths["reach.csv"], reach.to_csv(index=False))
     if levers is not None:
         paths["levers.csv"] = out / "levers.csv"
-        levers.to_csv(paths["levers.csv"], index=False)
+        atomic_write_text(paths["levers.csv"], levers.to_csv(index=False))
     charts = [fan_chart(results, reach, ind, regs, figs / f"fan_{ind}.png", units) for ind, regs in FANS]
     table = _summary_table(reach)
     from dezsim.reach import headline_text
@@ -80,9 +82,9 @@ def write(out: Path, results: Results, reach: pd.DataFrame, levers: pd.DataFrame
     skipped = reach[~reach.assessed][["target_id", "grouped", "region", "indicator", "year", "reason"]]
     head = headline_text(reach)
     paths["report.md"] = out / "report.md"
-    paths["report.md"].write_text(_markdown(head, settings, table, skipped, charts, out), encoding="utf-8")
+    atomic_write_text(paths["report.md"], _markdown(head, settings, table, skipped, charts, out))
     paths["report.html"] = out / "report.html"
-    paths["report.html"].write_text(_html(head, settings, table, skipped, charts), encoding="utf-8")
+    atomic_write_text(paths["report.html"], _html(head, settings, table, skipped, charts))
     return paths
 
 
@@ -143,6 +145,8 @@ def build(scenario=None, runs: int = 200, seed: int = 0, out: Path | str = "out/
     from dezsim.reach import LIKELY, reachability
     from dezsim.simulate import as_scenario, run
 
+    check_output_folder(Path(out), "--out")  # before the work, not after it
+    check_output_folder(Path(out) / "figures", "--out")
     ds, scen = load(), as_scenario(scenario)
     steps = 1 + (1 + len(L.LEVERS) * len(L.GRID) if levers else 0)
     bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),

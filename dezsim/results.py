@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from dezsim.atomic import atomic_path
 from dezsim.errors import DezsimError
 
 COLUMNS = ["scenario", "run", "region", "year", "indicator", "value"]
@@ -97,7 +97,8 @@ class Results:
         meta |= {_META_DESIGN: design, _META_PROVENANCE: provenance,
                  _META_CHECKSUM: checksum(self.frame, design, provenance).encode()}
         path = Path(path)
-        _atomic(path, lambda tmp: pq.write_table(table.replace_schema_metadata(meta), tmp))
+        with atomic_path(path) as tmp:
+            pq.write_table(table.replace_schema_metadata(meta), tmp)
         return path
 
     @classmethod
@@ -149,19 +150,3 @@ def _short(exc: BaseException) -> str:
     text = " ".join(str(exc).split())
     return f"{type(exc).__name__}: {text[:200]}"
 
-
-def _atomic(path: Path, write) -> None:
-    """Call ``write(tmp)`` on a temporary file in ``path``'s folder, then rename it over ``path``.
-
-    On any failure the temporary file is removed and ``path`` keeps its previous content.
-    """
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        write(tmp)
-        with open(tmp, "rb+") as f:
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise DezsimError(f"{path}: could not write ({_short(exc)}); any previous file is unchanged") from None
-    finally:
-        tmp.unlink(missing_ok=True)

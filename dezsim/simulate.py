@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from dezsim import __version__, coupling
+from dezsim import __version__, budget, coupling
 from dezsim import params as P
 from dezsim.coupling import AgentSettings
 from dezsim.config import Scenario, load_scenario
@@ -54,6 +54,8 @@ def run(scenario: Scenario | str | Path | None = None, runs: int = 100, seed: in
     """
     scen = as_scenario(scenario)
     ds = data if data is not None else _data()
+    if isinstance(runs, (int, np.integer)) and not isinstance(runs, bool) and runs >= 1:
+        budget.check(request_size(int(runs), scen, ds, agents))  # before anything is allocated
     entropy = int(root_sequence(seed).entropy)
     ensemble, calibration = calibrated_ensemble(ds) if calibrated and not central else (None, None)
     design = draw_design(runs, entropy, central, ensemble)
@@ -62,11 +64,40 @@ def run(scenario: Scenario | str | Path | None = None, runs: int = 100, seed: in
                                {"runs": runs, "central": central, "calibration": calibration}, on_year=done)
 
 
+def request_size(runs: int, scen: Scenario, ds: Dataset, agents: AgentSettings | None) -> budget.Request:
+    """The dimensions that set a request's memory (agents at the parameters' defaults)."""
+    from dezsim.abm.population import counts
+    from dezsim.sd.outputs import INDICATORS
+
+    leaves = scenario_leaves(scen, ds)
+    regions, _ = output_regions(ds, leaves, tuple(scen.regions))
+    per_run = 0
+    if agents is not None:
+        above, smes = counts(initial_stocks(ds, leaves).gdp, P.defaults())
+        per_run = int((above / agents.spec.above_weight + smes / agents.spec.sme_weight).sum())
+    return budget.Request(runs, len(leaves), len(regions), scen.end - scen.start + 1, len(INDICATORS), per_run)
+
+
 def scenario_leaves(scen: Scenario, ds: Dataset) -> list[str]:
-    """Leaf regions the scenario simulates (every leaf under each of its ``regions``)."""
+    """Leaf regions the scenario simulates (every leaf under each of its ``regions``).
+
+    Raises :class:`ConfigError` for a region not modelled (``modelled`` false in data/regions.csv) or listed
+    with one of its ancestors or descendants: its leaves would be simulated twice and its parent's totals mixed.
+    """
+    modelled = ds.regions.loc[ds.regions.modelled, "code"].tolist()
+    where = f"scenario {scen.name!r}: regions = {scen.regions}"
     for root in scen.regions:
         ds.require_region(root)
-    return [leaf for root in scen.regions for leaf in ds.leaves(root)]
+        if root not in modelled:
+            raise ConfigError(f"{where}: {root!r} is not modelled (data/regions.csv); allowed: "
+                              f"{', '.join(modelled)}")
+    leaves = {root: ds.leaves(root) for root in scen.regions}
+    for a in scen.regions:
+        for b in scen.regions:
+            if a != b and set(leaves[b]) <= set(leaves[a]):
+                raise ConfigError(f"{where}: {b!r} lies inside {a!r} (it would be simulated twice); "
+                                  f"allowed: regions that do not overlap (list {a!r} alone)")
+    return [leaf for root in scen.regions for leaf in leaves[root]]
 
 
 def simulate_design(scen: Scenario, design: pd.DataFrame, seed: int, ds: Dataset, agents: AgentSettings | None,
@@ -96,6 +127,7 @@ def simulate_raw(par: dict[str, np.ndarray], ds: Dataset, leaves: list[str], des
     parameters each year, so nothing accumulates).
     """
     init = initial_stocks(ds, leaves)
+    check_core_below_gdp(par, init, leaves)
     step = yearly or (lambda k, p: p)
     if agents is None:
         return run_core(par, init, horizon, before_year=lambda k, x, _: step(k, par))
@@ -214,6 +246,18 @@ def set_values(array: np.ndarray, setting: float | dict[str, float], ds: Dataset
     for region, value in setting.items():
         ds.require_region(region)
         array[:, [leaves.index(leaf) for leaf in ds.leaves(region) if leaf in leaves]] = value
+
+
+def check_core_below_gdp(par: dict[str, np.ndarray], init: Initial, leaves: list[str]) -> None:
+    """2020 core value added (as :func:`dezsim.sd.model.initial_state` derives it) must be below 2020 GDP: the
+    SD core keeps GDP minus core value added positive from there on (see :mod:`dezsim.sd.equations`)."""
+    va0 = (1 + par["oc_relative_size"]) * (par["ei_va_ratio"] * init.ei + par["sw_va_ratio"] * init.sw)
+    run, leaf = np.unravel_index(np.argmax(va0 / init.gdp), va0.shape)
+    if va0[run, leaf] >= init.gdp[leaf]:
+        raise ConfigError(f"run {run}, region {leaves[leaf]}: 2020 core value added {va0[run, leaf]:g} >= GDP "
+                          f"{init.gdp[leaf]:g} (100m yuan) with ei_va_ratio {par['ei_va_ratio'][run, leaf]:g}, "
+                          f"sw_va_ratio {par['sw_va_ratio'][run, leaf]:g}, oc_relative_size "
+                          f"{par['oc_relative_size'][run, leaf]:g}; allowed: a 2020 core share below 100 %")
 
 
 def initial_stocks(ds: Dataset, leaves: list[str]) -> Initial:

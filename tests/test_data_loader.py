@@ -26,7 +26,8 @@ GOOD = {
 def write_data(rows: list[dict]) -> Path:
     """A data folder with the real vocabularies and ``rows`` as its only figures (each target read plainly)."""
     root = Path(tempfile.mkdtemp(prefix="dezsim-data-"))
-    for name in ("regions.csv", "units.csv", "indicators.csv", "sources.csv", "threshold_rules.csv"):
+    for name in ("regions.csv", "units.csv", "indicators.csv", "sources.csv", "threshold_rules.csv",
+                 "indicator_checks.csv"):
         shutil.copy(default_root() / name, root / name)
     (root / "figures").mkdir()
     with open(root / "figures" / "t.csv", "w", encoding="utf-8", newline="") as f:

@@ -41,5 +41,7 @@ def kernel_source() -> str:
 
 def write_kernel() -> Path:
     """Regenerate :data:`GENERATED`."""
-    GENERATED.write_text(kernel_source(), encoding="utf-8")
+    from dezsim.atomic import atomic_write_text
+
+    atomic_write_text(GENERATED, kernel_source())
     return GENERATED

@@ -70,12 +70,19 @@ def _sector_rate(stock: sp.Symbol, prefix: str, shock: sp.Expr = sp.S.Zero) -> s
     return (P[f"{prefix}_trend_growth"] + shock) * stock + extra * gdp
 
 
+_SECTOR_RATES = {ei: _sector_rate(ei, "ei", P["ei_supply_shock"]), sw: _sector_rate(sw, "sw"),
+                 oc: _sector_rate(oc, "oc")}
+core_va_rate = sum(P[f"{s.name}_va_ratio"] * rate for s, rate in _SECTOR_RATES.items())
+
 #: d(stock)/dt for every scalar stock.
+#: GDP holds the core industries' value added: GDP = core VA + the rest of the economy, and the rest grows at
+#: the (shocked) nominal growth rate. Hence d gdp/dt = (growth + shock) (gdp - core_va) + d core_va/dt, and
+#: gdp - core_va = (gdp_2020 - core_va_2020) exp(integral of growth + shock) stays positive: the core share stays
+#: below 100 % for every parameter combination (a linear invariant, kept exactly by Euler and RK4 steps). Before,
+#: GDP grew on its own rate while core VA grew on the sectors' rates, and joint bounds let the share pass 100 %.
 RATES: dict[sp.Symbol, sp.Expr] = {
-    gdp: (P["gdp_growth"] + P["gdp_growth_shock"]) * gdp,
-    ei: _sector_rate(ei, "ei", P["ei_supply_shock"]),
-    sw: _sector_rate(sw, "sw"),
-    oc: _sector_rate(oc, "oc"),
+    gdp: (P["gdp_growth"] + P["gdp_growth_shock"]) * (gdp - core_va) + core_va_rate,
+    **_SECTOR_RATES,
     g5: g5_build,
     patents: P["patent_rate"] * core_va - P["patent_lapse"] * patents,
     pct: P["pct_rate"] * core_va,

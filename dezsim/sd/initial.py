@@ -10,6 +10,7 @@ a negative stock.
 A split by a key is uncertain: :func:`allocation_draws` draws, per run, the split shares from a Dirichlet
 distribution centred on the key shares, with a declared concentration per indicator (``alloc_concentration_*``
 in :mod:`dezsim.params`); stated figures stay fixed and every split still sums to its parent.
+For GDP itself a remainder of zero or less is an error (every per-GDP quantity divides by it).
 
 Figures chosen: kind ``baseline``, year 2020, basis ``stock`` or ``flow``, the indicator's own unit; among
 several, plain values (``=``) before bounds (``>=``), figures without a narrower scope first.
@@ -130,6 +131,10 @@ def _allocate(ds, indicator, parent, stated, gdp, out: dict, found: list) -> Non
     known_sum = sum(out[k][0] for k in known)
     remainder = out[parent][0] - known_sum
     if unknown:
+        if remainder <= 0 and gdp is None:  # GDP itself: every per-GDP quantity divides by it
+            raise DataError(f"data/figures: 2020 gdp of {', '.join(unknown)} is {parent}'s remainder, but "
+                            f"{', '.join(known)} already sum to {out[parent][0] - remainder:g} of its "
+                            f"{out[parent][0]:g}; allowed: a remainder > 0")
         weights, notes = _weights(ds, indicator, parent, unknown, remainder, gdp)
         if remainder < 0:
             notes = {k: f"zero: {parent}'s children already exceed it by {-remainder:g} (inconsistency)"

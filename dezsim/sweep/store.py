@@ -26,6 +26,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from dezsim.atomic import atomic_write_bytes
 from dezsim.errors import DezsimError
 
 META = b"dezsim.chunk"
@@ -121,17 +122,17 @@ class Store:
             return True
         (self.root / "chunks").mkdir(parents=True, exist_ok=True)
         self._write_design(design)
-        _atomic_write(self.manifest_path, (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode())
+        atomic_write_bytes(self.manifest_path, (json.dumps(manifest, indent=2, sort_keys=True) + "\n").encode())
         return False
 
     def _write_design(self, design: pd.DataFrame) -> None:
         buf = io.BytesIO()
         design.to_parquet(buf, index=False)
-        _atomic_write(self.root / "design.parquet", buf.getvalue())
+        atomic_write_bytes(self.root / "design.parquet", buf.getvalue())
 
     def write_chunk(self, index: int, data: bytes) -> None:
         """Store a chunk atomically (a kill leaves either the old state or the whole new file)."""
-        _atomic_write(self.chunk_path(index), data)
+        atomic_write_bytes(self.chunk_path(index), data)
 
     def valid_chunk(self, index: int, sweep_id: str, runs: list[int]) -> bool:
         """Whether chunk ``index`` exists, is readable, belongs to this sweep and matches its checksum."""
@@ -309,16 +310,3 @@ def _alive(pid: int) -> bool:
         return True
     return True
 
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``path`` and rename it into place."""
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        with open(tmp, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise DezsimError(f"{path}: could not write ({exc}); the previous file is unchanged") from None

@@ -57,7 +57,7 @@ def test_a_full_disk_leaves_the_old_results_file_intact(tmp_path, monkeypatch):
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(pq_module, "write_table", full_disk)
-    with pytest.raises(DezsimError, match=r"r.parquet: could not write .*No space left.*previous file is unchanged"):
+    with pytest.raises(DezsimError, match=r"r.parquet: cannot write \(No space left on device\); any previous file there is unchanged"):
         small_results().to_parquet(path)
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.parquet"]  # no temporary file left
