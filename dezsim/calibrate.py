@@ -12,7 +12,6 @@ Only figures up to 2020 are used (each moment names its figure ids); later figur
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,9 +27,9 @@ from dezsim.errors import DezsimError
 from dezsim.sd import equations as eq
 from dezsim.sd.initial import derive
 
-ROOT = Path(__file__).resolve().parent.parent / "calibration"
-ENSEMBLE = ROOT / "ensemble.parquet"
-MANIFEST = ROOT / "ensemble.json"
+# The stored ensemble lives in calibration_store (simulate reads it; calibrate writes it), re-exported here.
+from dezsim.calibration_store import ENSEMBLE, MANIFEST, ROOT, central, load_ensemble, save  # noqa: F401, E402
+
 
 
 @dataclass(frozen=True)
@@ -236,46 +235,11 @@ def calibrate(ds: Dataset, n: int = 1000, seed: int = 0, progress: bool = False)
     return ensemble, manifest
 
 
-def central(stored: tuple[pd.DataFrame, dict] | None) -> dict[str, float]:
-    """One value per parameter: the calibrated point estimate (posterior median) where the data speak, the
-    declared default otherwise (used to hold the parameters a sensitivity design does not vary)."""
-    values = P.defaults()
-    if stored is not None:
-        values |= {k: float(v) for k, v in stored[1]["point"].items()}
-    return values
-
-
 def _progress(enabled: bool):
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     return Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,} draws"),
                     TimeElapsedColumn(), disable=not enabled, transient=False)
-
-
-def save(ensemble: pd.DataFrame, manifest: dict, folder: Path = ROOT) -> Path:
-    """Write ``ensemble.parquet`` and ``ensemble.json`` (the manifest) into ``folder``."""
-    folder.mkdir(parents=True, exist_ok=True)
-    ensemble.to_parquet(folder / ENSEMBLE.name, index=False)
-    (folder / MANIFEST.name).write_text(json.dumps(manifest, indent=2, sort_keys=True, default=float) + "\n",
-                                        encoding="utf-8")
-    return folder / ENSEMBLE.name
-
-
-def load_ensemble(folder: Path = ROOT) -> tuple[pd.DataFrame, dict] | None:
-    """The stored ensemble and manifest, or None when none is stored; a damaged pair raises DezsimError."""
-    path, meta = folder / ENSEMBLE.name, folder / MANIFEST.name
-    if not path.exists():
-        return None
-    try:
-        ensemble = pd.read_parquet(path)
-        manifest = json.loads(meta.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise DezsimError(f"{path}: calibrated ensemble unreadable ({exc}); re-run `dezsim calibrate`") from None
-    missing = sorted(set(P.BY_NAME) - set(ensemble.columns))
-    if missing or len(ensemble) != manifest.get("size"):
-        raise DezsimError(f"{path}: calibrated ensemble does not match the declared parameters (missing "
-                          f"{missing[:5]}); re-run `dezsim calibrate`")
-    return ensemble, manifest
 
 
 #: 2020 baselines the full model starts from or reproduces (indicator, region), checked by ``fit_table``.

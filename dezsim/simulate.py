@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from dezsim import __version__, coupling
+from dezsim.abm import engine as abm_engine
 from dezsim import params as P
 from dezsim.coupling import AgentSettings
 from dezsim.config import Scenario, load_scenario
@@ -18,7 +19,7 @@ from dezsim.data import Dataset, load
 from dezsim.errors import ConfigError
 from dezsim.results import Results
 from dezsim.sd.initial import initial_table
-from dezsim.sd.model import Horizon, Initial, run_core
+from dezsim.sd.model import Horizon, Initial
 from dezsim.sd.outputs import indicators, output_regions
 from dezsim.seeding import component_rng, root_sequence
 
@@ -90,14 +91,11 @@ def simulate_raw(par: dict[str, np.ndarray], ds: Dataset, leaves: list[str], des
     parameters each year, so nothing accumulates).
     """
     init = initial_stocks(ds, leaves)
-    step = yearly or (lambda k, p: p)
-    if agents is None:
-        return run_core(par, init, horizon, before_year=lambda k, x, _: step(k, par))
-    models = coupling.build_models(design, par, init.gdp, coupling.upgrade_targets(ds, leaves), seed, agents)
-    log = coupling.initial_log(models)
-    agents_hook = coupling.make_hook(models, np.broadcast_to(init.gdp, par["gdp_growth"].shape), log)
-    raw = run_core(par, init, horizon, before_year=lambda k, x, _: agents_hook(k, x, step(k, par)))
-    return raw | coupling.agent_raw(log, par)
+    engine = None
+    if agents is not None:
+        targets = coupling.upgrade_targets(ds, leaves)
+        engine = coupling.build_agents(abm_engine.setup(design, par, init.gdp, targets, seed, agents, horizon.start))
+    return coupling.CoupledRun(par, init, horizon, engine, yearly).run()
 
 
 def schedule(scen: Scenario, ds: Dataset, leaves: list[str]) -> Callable[[int, dict], dict] | None:
@@ -137,7 +135,7 @@ def calibrated_ensemble(ds: Dataset) -> tuple[pd.DataFrame | None, dict | None]:
     """The stored calibrated ensemble and a provenance summary (None, None when none is stored)."""
     import warnings
 
-    from dezsim.calibrate import MANIFEST, load_ensemble
+    from dezsim.calibration_store import MANIFEST, load_ensemble
 
     stored = load_ensemble()
     if stored is None:

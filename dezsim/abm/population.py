@@ -76,3 +76,10 @@ def build(gdp_2020: np.ndarray, par: dict[str, float], rng: np.random.Generator,
     order = np.lexsort((sector, region))  # contiguous (region, sector) groups: sums become segment sums
     return Firms(region=region[order], sector=sector[order], above=above[order], size=size[order],
                  weight=weight[order], rung=rung[order])
+
+
+def group_starts(firms: Firms, n_regions: int, n_sectors: int) -> np.ndarray:
+    """Start index of every (region, sector) group (firms are sorted by both), plus the end: shape (groups + 1,).
+    Region l spans groups ``l * n_sectors`` to ``(l + 1) * n_sectors``."""
+    key = firms.region.astype(np.int64) * n_sectors + firms.sector
+    return np.searchsorted(key, np.arange(n_regions * n_sectors + 1)).astype(np.int64)
