@@ -202,7 +202,19 @@ def set_values(array: np.ndarray, setting: float | dict[str, float], ds: Dataset
 
 
 def initial_stocks(ds: Dataset, leaves: list[str]) -> Initial:
-    """2020 stocks per leaf (see :mod:`dezsim.sd.initial` for the derivation)."""
+    """2020 stocks per leaf (see :mod:`dezsim.sd.initial` for the derivation); derived once per data and leaves
+    (a lever search or a sweep simulates the same leaves many times)."""
+    key = (id(ds), ds.digest, tuple(leaves))
+    if key not in _INITIAL:
+        _INITIAL.clear()
+        _INITIAL[key] = _initial_stocks(ds, leaves)
+    return _INITIAL[key]
+
+
+_INITIAL: dict[tuple, Initial] = {}
+
+
+def _initial_stocks(ds: Dataset, leaves: list[str]) -> Initial:
     table = initial_table(ds, leaves)
     return Initial(gdp=table["gdp"].to_numpy(), ei=table["ei_manufacturing_revenue"].to_numpy(),
                    sw=table["software_revenue"].to_numpy(), g5=table["g5_base_stations"].to_numpy(),

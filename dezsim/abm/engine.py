@@ -83,15 +83,41 @@ def setup(design: pd.DataFrame, par: dict[str, np.ndarray], gdp_2020: np.ndarray
           settings: AgentSettings, start_year: int = 2020) -> Setup:
     """Draw each run's population from the agent stream of (seed, run) only (the same stream then drives the
     run's decisions), so a run's agents do not depend on the other runs simulated with it."""
-    firm_par, firms, rngs = [], [], []
-    for e, run in enumerate(design["run"].to_numpy()):
-        rng = component_rng(seed, "agents", run=int(run))
-        fp = {p.name: float(par[p.name][e, 0]) for p in P.AGENT_PARAMS}
-        firms.append(population.build(gdp_2020, fp, rng, settings.spec))
-        firm_par.append(fp)
-        rngs.append(rng)
+    firm_par = [{p.name: float(par[p.name][e, 0]) for p in P.AGENT_PARAMS} for e in range(len(design))]
+    firms, rngs = _populations(tuple(int(r) for r in design["run"]), firm_par, np.asarray(gdp_2020, float), seed,
+                               settings.spec)
     policy = {p.name: np.array(par[p.name], dtype=float) for p in P.POLICY_PARAMS}
     return Setup(firm_par, firms, rngs, policy, targets, settings, start_year)
+
+
+#: Populations kept for the next ensemble of the same runs (a lever search simulates the same runs, with the
+#: same firm parameters, at every lever point): at most this many firm agents, one ensemble.
+CACHE_FIRMS = 4_000_000
+_cache: dict = {}
+
+
+def _populations(runs: tuple, firm_par: list[dict], gdp: np.ndarray, seed: int, spec: population.PopulationSpec
+                 ) -> tuple[list[population.Firms], list[np.random.Generator]]:
+    """Each run's population and its generator as it stands after the draw (cached, see :data:`CACHE_FIRMS`)."""
+    key = (runs, seed, spec, gdp.tobytes(), tuple(tuple(sorted(p.items())) for p in firm_par))
+    if key not in _cache:
+        firms, states = [], []
+        for run, fp in zip(runs, firm_par, strict=True):
+            rng = component_rng(seed, "agents", run=run)
+            firms.append(population.build(gdp, fp, rng, spec))
+            states.append(rng.bit_generator.state)
+        _cache.clear()
+        if sum(len(f) for f in firms) > CACHE_FIRMS:
+            return firms, [_generator(s) for s in states]
+        _cache[key] = (firms, states)
+    firms, states = _cache[key]
+    return [population.Firms(**vars(f)) for f in firms], [_generator(s) for s in states]
+
+
+def _generator(state: dict) -> np.random.Generator:
+    rng = np.random.default_rng()
+    rng.bit_generator.state = state
+    return rng
 
 
 class Districts:
@@ -125,8 +151,8 @@ class VectorisedAgents(AgentEngine):
         self.offsets = np.r_[0, np.cumsum(sizes)].astype(np.int64)
         self.starts = np.stack([population.group_starts(f, n_regions, self.n_sectors) + o
                                 for f, o in zip(s.firms, self.offsets, strict=False)])
-        cat = lambda name, dtype: np.concatenate([getattr(f, name) for f in s.firms]).astype(dtype)  # noqa: E731
-        self.region, self.weight = cat("region", np.int32), cat("weight", np.float64)
+        cat = lambda name, dtype: np.concatenate([getattr(f, name) for f in s.firms]).astype(dtype, copy=False)  # noqa
+        self.region, self.sector, self.weight = cat("region", np.int32), cat("sector", np.int8), cat("weight", float)
         self.above, self.size, self.rung = cat("above", np.bool_), cat("size", np.float64), cat("rung", np.int8)
         self.fp = np.stack([rule.rule_vector(p) for p in s.firm_par])
         self.keys = np.array([int(rng.integers(2**63)) for rng in s.rngs], dtype=np.uint64)
@@ -148,9 +174,10 @@ class VectorisedAgents(AgentEngine):
         d = self.districts
         d.budget += d.share_gdp * env.gdp
         tally = np.zeros((len(self.keys), len(rule.TALLY), self.projects.shape[1]))
-        kernel.ensemble_year(self.offsets, self.starts, self.n_sectors, self.region, self.size, self.weight, self.rung,
-                             np.ascontiguousarray(env.coverage, dtype=float), d.support, d.budget, self.fp, self.keys,
-                             self.year, self.steps_per_year, np.ascontiguousarray(env.growth, dtype=float), tally)
+        kernel.ensemble_year(self.offsets, self.starts, self.n_sectors, self.region, self.sector, self.size,
+                             self.weight, self.rung, np.ascontiguousarray(env.coverage, dtype=float), d.support,
+                             d.budget, self.fp, self.keys, self.year, self.steps_per_year,
+                             np.ascontiguousarray(env.growth, dtype=float), tally)
         booked = dict(zip(rule.TALLY, tally.transpose(1, 0, 2), strict=True))
         self.projects += booked["projects"]
         self.paid += booked["subsidy_paid"]

@@ -21,7 +21,8 @@ class Firm(mesa.Agent):
         """Draw this period's decision; ask the district for support if the offer matters; book it."""
         m, reg = self.model, self.region
         s = m.support[reg]
-        terms = rule.year_terms(self.size, m.coverage[reg], s[0], s[1], s[2], s[3], m.fp)
+        reliefs = rule.region_reliefs(s[0], s[1] + s[2], m.fp)
+        terms = rule.year_terms(self.size, m.coverage[reg], s[0], s[1] + s[2], s[3], *reliefs, m.fp)
         cost, offer, base, relief = rule.at_rung(self.rung, *terms, m.fp)
         p_none, p_pol = rule.chances(base, relief, m.peers[self.group], m.fp, m.dt)
         u = m.rng.random()

@@ -22,7 +22,7 @@ from dezsim.abm import rule
 #: notices edits of this file; a test holds RULE_DIGEST to those files, so an edit of the rule forces an edit here
 #: and a fresh compile instead of a stale cached kernel.
 RULE_FILES = ('rule.py', 'population.py')
-RULE_DIGEST = "cf968fee396fe90d"
+RULE_DIGEST = "3032d6aa8e26c16a"
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1, _M2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
@@ -52,16 +52,21 @@ def uniform(key, i):  # pragma: no cover - compiled
 
 @numba.njit(cache=True, nogil=True)
 def _year_terms(lo, hi, region, size, coverage, support, fp, terms):  # pragma: no cover - compiled
+    n_regions = support.shape[0]
+    reliefs = np.empty((n_regions, 2))
+    for g in range(n_regions):
+        reliefs[g, 0], reliefs[g, 1] = rule.region_reliefs(support[g, 0], support[g, 1] + support[g, 2], fp)
     for i in range(lo, hi):
         g = region[i]
-        t = rule.year_terms(size[i], coverage[g], support[g, 0], support[g, 1], support[g, 2], support[g, 3], fp)
+        t = rule.year_terms(size[i], coverage[g], support[g, 0], support[g, 1] + support[g, 2], support[g, 3],
+                            reliefs[g, 0], reliefs[g, 1], fp)
         for j in range(7):
             terms[i - lo, j] = t[j]
 
 
 @numba.njit(cache=True, nogil=True)
 def _ration(a, b, offer, weight, apply, order_key, budget):  # pragma: no cover - compiled
-    """Fund applicants of firms [a, b) in random queue order until the first one the budget cannot cover.
+    """Fund applicants among firms [a, b) in random queue order until the first one the budget cannot cover.
     ``apply`` is 1 for applicants and becomes 2 for the funded; returns the money paid."""
     idx = np.flatnonzero(apply[a:b] == 1) + a
     keys = np.empty(idx.size)
@@ -78,60 +83,148 @@ def _ration(a, b, offer, weight, apply, order_key, budget):  # pragma: no cover 
 
 
 @numba.njit(cache=True, nogil=True)
-def run_year(lo, starts, n_sectors, region, size, weight, rung, coverage, support, budget, fp, run_key, year,
+def _decide(lo, a_group, b_group, starts, rung, weight, terms, peer, fp, dt, climb_key, p_none, p_pol, u, offer,
+            cost, apply):  # pragma: no cover - compiled
+    """Chances and draws of the firms of groups [a_group, b_group); returns the applicants' demand (100m yuan)."""
+    demand = 0.0
+    for g in range(a_group, b_group):
+        for i in range(starts[g], starts[g + 1]):
+            k = i - lo
+            c, o, base, relief = rule.at_rung(rung[i], terms[k, 0], terms[k, 1], terms[k, 2], terms[k, 3],
+                                              terms[k, 4], terms[k, 5], terms[k, 6], fp)
+            p_none[k], p_pol[k] = rule.chances(base, relief, peer[g], fp, dt)
+            u[k] = uniform(climb_key, k)
+            offer[k], cost[k] = o, c
+            wants = u[k] < p_pol[k] and o > 0
+            apply[k] = 1 if wants else 0
+            if wants:
+                demand += weight[i] * o
+    return demand
+
+
+@numba.njit(cache=True, nogil=True)
+def _book(lo, a, b, region_index, n_sectors, sector, rung, weight, p_none, p_pol, u, offer, cost, apply, tally,
+          upgraded):  # pragma: no cover - compiled
+    """Climb and book firms [a, b) (relative) of one region after rationing; keep the groups' upgraded weight."""
+    s0 = s1 = s2 = s3 = s4 = 0.0
+    for k in range(a, b):
+        i = k + lo
+        funded = apply[k] == 2
+        climbed = rule.climbs(u[k], funded, p_none[k], p_pol[k])
+        row = rule.booking(weight[i], cost[k], offer[k] if funded else 0.0, p_none[k],
+                           p_pol[k] if funded else p_none[k], climbed, rung[i])
+        s0, s1, s2, s3, s4 = s0 + row[0], s1 + row[1], s2 + row[2], s3 + row[3], s4 + row[4]
+        if climbed:
+            if rung[i] == rule.UPGRADED_RUNG - 1:
+                upgraded[region_index * n_sectors + sector[i]] += weight[i]
+            rung[i] += 1
+    _add(tally, region_index, s0, s1, s2, s3, s4)
+
+
+@numba.njit(cache=True, nogil=True)
+def _add(tally, reg, s0, s1, s2, s3, s4):  # pragma: no cover - compiled
+    tally[0, reg] += s0
+    tally[1, reg] += s1
+    tally[2, reg] += s2
+    tally[3, reg] += s3
+    tally[4, reg] += s4
+
+
+@numba.njit(cache=True, nogil=True)
+def _unrationed(lo, a_group, b_group, region_index, starts, rung, weight, terms, peers, fp, dt, climb_key, tally,
+                upgraded):  # pragma: no cover - compiled
+    """Decide and book the firms of one region in one pass when the budget covers every possible applicant
+    (the same outcome as :func:`_decide` + :func:`_book` with every applicant funded); returns the money paid."""
+    s0 = s1 = s2 = s3 = s4 = 0.0
+    for g in range(a_group, b_group):
+        peer = peers[g]
+        for i in range(starts[g], starts[g + 1]):
+            k = i - lo
+            r = rung[i]
+            c, o, base, relief = rule.at_rung(r, terms[k, 0], terms[k, 1], terms[k, 2], terms[k, 3], terms[k, 4],
+                                              terms[k, 5], terms[k, 6], fp)
+            p_none, p_pol = rule.chances(base, relief, peer, fp, dt)
+            u = uniform(climb_key, k)
+            funded = u < p_pol and o > 0
+            climbed = rule.climbs(u, funded, p_none, p_pol)
+            row = rule.booking(weight[i], c, o if funded else 0.0, p_none, p_pol if funded else p_none, climbed, r)
+            s0, s1, s2, s3, s4 = s0 + row[0], s1 + row[1], s2 + row[2], s3 + row[3], s4 + row[4]
+            if climbed:
+                if r == rule.UPGRADED_RUNG - 1:
+                    upgraded[g] += weight[i]
+                rung[i] = r + 1
+    _add(tally, region_index, s0, s1, s2, s3, s4)
+    return s2
+
+
+@numba.njit(cache=True, nogil=True)
+def _most_asked(lo, a, b, weight, terms):  # pragma: no cover - compiled
+    """The most the firms [a, b) (relative) could ask for in a period: each firm's larger offer."""
+    most = 0.0
+    for k in range(a, b):
+        most += weight[k + lo] * max(terms[k, 2], terms[k, 3])
+    return most
+
+
+@numba.njit(cache=True, nogil=True)
+def _queued(lo, a, b, ga, gb, reg, n_sectors, starts, sector, rung, weight, terms, peers, fp, dt, climb_key,
+            order_key, budget, scratch, apply, tally, upgraded):  # pragma: no cover - compiled
+    """Decide, queue and book the firms of one region whose budget may not cover every applicant."""
+    p_none, p_pol, u, offer, cost = scratch[0], scratch[1], scratch[2], scratch[3], scratch[4]
+    demand = _decide(lo, ga, gb, starts, rung, weight, terms, peers, fp, dt, climb_key, p_none, p_pol, u, offer,
+                     cost, apply)
+    if demand <= budget * (1 + rule.BUDGET_SLACK):
+        for k in range(a, b):
+            apply[k] *= 2
+        paid = demand
+    else:
+        paid = _ration(a, b, offer, weight[lo:starts[-1]], apply, order_key, budget)
+    _book(lo, a, b, reg, n_sectors, sector, rung, weight, p_none, p_pol, u, offer, cost, apply, tally, upgraded)
+    return paid
+
+
+@numba.njit(cache=True, nogil=True)
+def run_year(lo, starts, n_sectors, region, sector, size, weight, rung, coverage, support, budget, fp, run_key, year,
              steps, growth, tally):  # pragma: no cover - compiled
     """Step the firms of one run (``starts``: absolute group starts) through a year; ``budget`` (region,) and
     ``tally`` (TALLY, region) are updated in place."""
     hi = starts[-1]
-    n, n_regions = hi - lo, budget.size
+    n, n_regions, n_groups = hi - lo, budget.size, starts.size - 1
     terms = np.empty((n, 7))
     _year_terms(lo, hi, region, size, coverage, support, fp, terms)
-    peers = np.empty(starts.size - 1)
-    p_none, p_pol, u, offer, cost = np.empty(n), np.empty(n), np.empty(n), np.empty(n), np.empty(n)
+    total, upgraded, peers = np.empty(n_groups), np.empty(n_groups), np.empty(n_groups)
+    rule.group_weights(starts, weight, rung, total, upgraded)  # weights are fixed; upgraded is kept up to date
+    scratch = np.empty((5, n))  # chances, draws, offers and costs of a region that queues
     apply = np.zeros(n, dtype=np.int8)
+    most = np.empty(n_regions)
+    for reg in range(n_regions):
+        most[reg] = _most_asked(lo, starts[reg * n_sectors] - lo, starts[(reg + 1) * n_sectors] - lo, weight, terms)
     dt = 1.0 / steps
     for q in range(steps):
-        rule.peer_shares(starts, weight, rung, peers)
+        rule.peer_shares(total, upgraded, peers)  # start-of-period shares for every firm of the period
         climb_key = stream_key(run_key, year, q, 0)
         for reg in range(n_regions):
-            demand = 0.0
-            for g in range(reg * n_sectors, (reg + 1) * n_sectors):
-                for i in range(starts[g], starts[g + 1]):
-                    k = i - lo
-                    t = terms[k]
-                    c, o, base, relief = rule.at_rung(rung[i], t[0], t[1], t[2], t[3], t[4], t[5], t[6], fp)
-                    p_none[k], p_pol[k] = rule.chances(base, relief, peers[g], fp, dt)
-                    u[k], offer[k], cost[k] = uniform(climb_key, k), o, c
-                    apply[k] = 1 if (u[k] < p_pol[k] and o > 0) else 0
-                    demand += weight[i] * o * apply[k]
-            a, b = starts[reg * n_sectors] - lo, starts[(reg + 1) * n_sectors] - lo
-            if demand <= budget[reg] * (1 + rule.BUDGET_SLACK):
-                for k in range(a, b):
-                    apply[k] *= 2
-                paid = demand
+            ga, gb = reg * n_sectors, (reg + 1) * n_sectors
+            a, b = starts[ga] - lo, starts[gb] - lo
+            if most[reg] <= budget[reg] * (1 + rule.BUDGET_SLACK):  # no queue can form: one fused pass
+                paid = _unrationed(lo, ga, gb, reg, starts, rung, weight, terms, peers, fp, dt, climb_key, tally,
+                                   upgraded)
             else:
-                paid = _ration(a, b, offer, weight[lo:hi], apply, stream_key(run_key, year, q, 1), budget[reg])
+                paid = _queued(lo, a, b, ga, gb, reg, n_sectors, starts, sector, rung, weight, terms, peers, fp, dt,
+                               climb_key, stream_key(run_key, year, q, 1), budget[reg], scratch, apply, tally,
+                               upgraded)
             budget[reg] = max(0.0, budget[reg] - paid)
-            for k in range(a, b):
-                i = k + lo
-                funded = apply[k] == 2
-                climbed = rule.climbs(u[k], funded, p_none[k], p_pol[k])
-                row = rule.booking(weight[i], cost[k], offer[k] if funded else 0.0, p_none[k],
-                                   p_pol[k] if funded else p_none[k], climbed, rung[i])
-                for j in range(5):
-                    tally[j, reg] += row[j]
-                rung[i] += 1 if climbed else 0
     for i in range(lo, hi):
         size[i] *= growth[region[i]]
 
 
 @numba.njit(parallel=True, cache=True)
-def ensemble_year(offsets, starts, n_sectors, region, size, weight, rung, coverage, support, budget, fp, keys, year,
-                  steps, growth, tally):  # pragma: no cover - compiled
+def ensemble_year(offsets, starts, n_sectors, region, sector, size, weight, rung, coverage, support, budget, fp, keys,
+                  year, steps, growth, tally):  # pragma: no cover - compiled
     """Step every run (parallel over runs) through one year; arrays over runs are indexed [run, ...]."""
     for r in numba.prange(offsets.size - 1):
-        run_year(offsets[r], starts[r], n_sectors, region, size, weight, rung, coverage[r], support[r], budget[r],
-                 fp[r], keys[r], year, steps, growth[r], tally[r])
+        run_year(offsets[r], starts[r], n_sectors, region, sector, size, weight, rung, coverage[r], support[r],
+                 budget[r], fp[r], keys[r], year, steps, growth[r], tally[r])
 
 
 @numba.njit(parallel=True, cache=True)

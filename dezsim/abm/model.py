@@ -52,6 +52,7 @@ class LadderModel(mesa.Model):
         self.starts = population.group_starts(firms, self.n_regions, n_sectors)
         self.coverage, self.support = np.zeros(self.n_regions), np.zeros((self.n_regions, 4))
         self.peers = np.zeros(self.starts.size - 1)
+        self._total, self._upgraded = np.zeros_like(self.peers), np.zeros_like(self.peers)
         self.tally = np.zeros((len(rule.TALLY), self.n_regions))
         self.projects_total, self.paid_total = np.zeros(self.n_regions), np.zeros(self.n_regions)
 
@@ -98,7 +99,8 @@ class LadderModel(mesa.Model):
             d.open_call()
         w = np.array([f.weight for f in self.firms])
         rung = np.array([f.rung for f in self.firms], dtype=np.int8)
-        rule.peer_shares(self.starts, w, rung, self.peers)
+        rule.group_weights(self.starts, w, rung, self._total, self._upgraded)
+        rule.peer_shares(self._total, self._upgraded, self.peers)
         self.agents_by_type[Firm].shuffle_do("step")
 
     def inspect(self, n: int = 10) -> mesa.agent.AgentSet:

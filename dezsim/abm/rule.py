@@ -59,20 +59,30 @@ def _relief(cost, offer, floor, eta):  # pragma: no cover - compiled
 
 
 @jit
-def year_terms(size, coverage, free_diag, capex, interest, max_award, fp):  # pragma: no cover - compiled
+def region_reliefs(free_diag, subsidy_share, fp):  # pragma: no cover - compiled
+    """Relief of a region's diagnosis offer and of its project subsidy below the award cap: both pay a share of
+    the cost, so the relief is the same for every firm (cost 1 stands for any cost)."""
+    return _relief(1.0, free_diag, fp[_FLOOR], fp[_ETA]), _relief(1.0, subsidy_share, fp[_FLOOR], fp[_ETA])
+
+
+@jit
+def year_terms(size, coverage, free_diag, subsidy_share, max_award, relief_diag, relief_share, fp):  # pragma: no cover
     """A firm's terms for one year (revenue, coverage and instruments change at most once a year).
 
-    Returns (diagnosis cost, project cost, offer towards a diagnosis, offer towards a project, relief of each
-    offer, project hazard factor (size factor x infrastructure)); costs and offers in 100m yuan.
+    ``subsidy_share`` is the capex plus interest subsidy (share of project cost), ``relief_diag`` and
+    ``relief_share`` the region's reliefs (:func:`region_reliefs`). Returns (diagnosis cost, project cost,
+    offer towards a diagnosis, offer towards a project, relief of each offer, project hazard factor (size
+    factor x infrastructure)); costs and offers in 100m yuan.
     """
     eta, scale = fp[_ETA], fp[_SCALE]
+    log_size = math.log(size)
     diag = fp[_CSD] * size
-    proj = fp[_CSP] * size**scale
-    factor = (size / fp[_MEAN]) ** ((1.0 - scale) * eta) * (1 + fp[_INFRA] * coverage)
-    diag_offer = free_diag * diag
-    proj_offer = min((capex + interest) * proj, max_award)
-    return (diag, proj, diag_offer, proj_offer, _relief(diag, diag_offer, fp[_FLOOR], eta),
-            _relief(proj, proj_offer, fp[_FLOOR], eta), factor)
+    proj = fp[_CSP] * math.exp(scale * log_size)
+    factor = math.exp((1.0 - scale) * eta * (log_size - math.log(fp[_MEAN]))) * (1 + fp[_INFRA] * coverage)
+    full = subsidy_share * proj
+    if full <= max_award:
+        return diag, proj, free_diag * diag, full, relief_diag, relief_share, factor
+    return diag, proj, free_diag * diag, max_award, relief_diag, _relief(proj, max_award, fp[_FLOOR], eta), factor
 
 
 @jit
@@ -89,7 +99,8 @@ def at_rung(rung, diag, proj, diag_offer, proj_offer, relief_diag, relief_proj, 
 def chances(base, relief, peers, fp, dt):  # pragma: no cover - compiled
     """Chance to climb in a period of ``dt`` years without and with the district's offer."""
     h_none = base * (1 + fp[_PEER] * peers)
-    return -math.expm1(-h_none * dt), -math.expm1(-h_none * relief * dt)
+    p_none = -math.expm1(-h_none * dt)
+    return p_none, (p_none if relief == 1.0 else -math.expm1(-h_none * relief * dt))
 
 
 @jit
@@ -108,15 +119,20 @@ def booking(weight, cost, paid, p_none, p_used, climbed, rung_before):  # pragma
 
 
 @jit
-def peer_shares(starts, weight, rung, out):  # pragma: no cover - compiled
-    """Weighted share of upgraded firms per (region, sector) group; group g is ``[starts[g], starts[g + 1])``."""
+def group_weights(starts, weight, rung, total, upgraded):  # pragma: no cover - compiled
+    """Weight of all and of upgraded firms per (region, sector) group; group g is ``[starts[g], starts[g + 1])``."""
     for g in range(len(starts) - 1):
-        total = upgraded = 0.0
+        total[g] = upgraded[g] = 0.0
         for i in range(starts[g], starts[g + 1]):
-            total += weight[i]
-            if rung[i] >= UPGRADED_RUNG:
-                upgraded += weight[i]
-        out[g] = upgraded / total if total > 0 else 0.0
+            total[g] += weight[i]
+            upgraded[g] += weight[i] * (rung[i] >= UPGRADED_RUNG)
+
+
+@jit
+def peer_shares(total, upgraded, out):  # pragma: no cover - compiled
+    """Weighted share of upgraded firms per group (0 in an empty group)."""
+    for g in range(total.size):
+        out[g] = upgraded[g] / total[g] if total[g] > 0 else 0.0
 
 
 def reviewed_capex(capex, share, start_share, goal, goal_year, adaptive, step, year: int, start_year: int):
