@@ -14,13 +14,18 @@ import numpy as np
 from dezsim.sd import _kernel_generated
 
 _deriv = numba.njit(cache=True, nogil=True)(_kernel_generated.deriv)
+#: Cells per parallel block (each block has its own stage buffers).
+BLOCK = 256
 
 
 # Not cached on disk: numba's cache of a caller does not notice that a callee in another file changed (here the
-# regenerated derivative), and would silently keep the old one. Compiling the loop takes about a second.
-@numba.njit(cache=False, nogil=True)
+# regenerated derivative), and would silently keep the old one. Compiling the loop takes a second or two.
+@numba.njit(cache=False, nogil=True, parallel=True)
 def integrate_cells(x, p, c, it_load, t0, steps, rk4):  # pragma: no cover - compiled
     """Advance every row of ``x`` (cells x stocks, in place) by one time unit from ``t0`` in ``steps`` steps.
+
+    Cells are independent: blocks of :data:`BLOCK` cells run in parallel (``numba.prange``), each with its own
+    stage buffers, so the result does not depend on the number of threads.
 
     Parameters
     ----------
@@ -39,14 +44,22 @@ def integrate_cells(x, p, c, it_load, t0, steps, rk4):  # pragma: no cover - com
     rk4 : bool
         Classical Runge-Kutta if true, explicit Euler otherwise.
     """
-    n_cells, n = x.shape
+    n_cells = x.shape[0]
+    n_blocks = (n_cells + BLOCK - 1) // BLOCK
+    for blk in numba.prange(n_blocks):
+        _integrate_block(x, p, c, it_load, t0, steps, rk4, blk * BLOCK, min(n_cells, (blk + 1) * BLOCK))
+
+
+@numba.njit(cache=False, nogil=True)
+def _integrate_block(x, p, c, it_load, t0, steps, rk4, lo, hi):  # pragma: no cover - compiled
+    n = x.shape[1]
     dt = 1.0 / steps
     k1 = np.empty(n)
     k2 = np.empty(n)
     k3 = np.empty(n)
     k4 = np.empty(n)
     tmp = np.empty(n)
-    for i in range(n_cells):
+    for i in range(lo, hi):
         y = x[i]
         for s in range(steps):
             t = t0 + s * dt

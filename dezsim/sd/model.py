@@ -143,6 +143,8 @@ class Core:
     horizon: Horizon
     consts: dict[str, np.ndarray]
     load: np.ndarray
+    par: Mapping[str, np.ndarray]
+    cells: tuple[np.ndarray, np.ndarray] | None = None
 
 
 @dataclass(frozen=True)
@@ -164,7 +166,8 @@ def start(par: Mapping[str, np.ndarray], init: Initial, horizon: Horizon) -> tup
                               f"{ENGINES}, methods ('rk4', 'euler')")
     n_v = horizon.n_years + 1
     x, consts = initial_state(par, init)
-    core = Core(horizon, consts, it_load_per_rack(par, n_v))
+    cells = _cell_arrays(par, consts, x.shape[1:]) if horizon.engine == "numba" else None
+    core = Core(horizon, consts, it_load_per_rack(par, n_v), dict(par), cells)
     vint_r = np.zeros((n_v, *x.shape[1:]))
     vint_h = np.zeros_like(vint_r)
     vint_r[0], vint_h[0] = x[IDX["rk_old"]], x[IDX["hk_old"]]
@@ -206,7 +209,12 @@ def _integrate_year(x, par, core: Core, k: int) -> np.ndarray:
     from dezsim.sd.kernel import integrate_cells
 
     cells = np.ascontiguousarray(x.reshape(N_STOCKS, -1).T)
-    p, c = _cell_arrays(par, core.consts, x.shape[1:])
+    p, c = core.cells
+    changed = [(j, name) for j, name in enumerate(eq.P) if par[name] is not core.par[name]]
+    if changed:  # only the year's scheduled or coupled parameters are laid out again
+        p = p.copy()
+        for j, name in changed:
+            p[:, j] = np.broadcast_to(par[name], x.shape[1:]).ravel()
     integrate_cells(cells, p, c, np.ascontiguousarray(load_now.ravel()), float(k), horizon.steps_per_year,
                     horizon.method == "rk4")
     return cells.T.reshape(x.shape)
