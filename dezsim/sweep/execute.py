@@ -150,7 +150,8 @@ def _processes(tasks: list[ChunkTask], workers: int) -> Iterator[tuple[int, byte
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     ctx = multiprocessing.get_context("spawn")  # no fork of a driver holding threads; set here, never on import
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_share_cores,
+                             initargs=(workers,)) as pool:
         pending, queue = set(), list(tasks)
         while queue or pending:
             while queue and len(pending) < 2 * workers:  # a bounded window keeps the driver's memory flat
@@ -158,6 +159,14 @@ def _processes(tasks: list[ChunkTask], workers: int) -> Iterator[tuple[int, byte
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
                 yield future.result()
+
+
+def _share_cores(workers: int) -> None:
+    """In a worker process, before numba loads: split the cores among the workers, so that the compiled
+    kernels' threads (parallel over runs or cells; results do not depend on their number) do not oversubscribe."""
+    import os
+
+    os.environ.setdefault("NUMBA_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // workers)))
 
 
 def _dask(tasks: list[ChunkTask], workers: int, scheduler: str | None) -> Iterator[tuple[int, bytes, float]]:
