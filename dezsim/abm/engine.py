@@ -159,25 +159,28 @@ class VectorisedAgents(AgentEngine):
         self.districts = Districts(s.policy, s.targets, s.start_year)
         self.steps_per_year, self.year = s.settings.steps_per_year, s.start_year
         self.projects = np.zeros((len(sizes), n_regions))
+        self._stocks: np.ndarray | None = None  # (run, STOCK_KEYS, region), taken by the kernel at each year end
         self.paid = np.zeros_like(self.projects)
 
     def __len__(self) -> int:
         return int(self.offsets[-1])
 
     def stocks(self) -> dict[str, np.ndarray]:
-        out = np.zeros((len(self.keys), len(STOCK_KEYS), self.projects.shape[1]))
-        kernel.ensemble_stocks(self.starts, self.n_sectors, self.above, self.weight, self.rung, out)
-        return dict(zip(STOCK_KEYS, out.transpose(1, 0, 2), strict=True)) | {
+        if self._stocks is None:
+            self._stocks = np.zeros((len(self.keys), len(STOCK_KEYS), self.projects.shape[1]))
+            kernel.ensemble_stocks(self.starts, self.n_sectors, self.above, self.weight, self.rung, self._stocks)
+        return dict(zip(STOCK_KEYS, self._stocks.copy().transpose(1, 0, 2), strict=True)) | {
             "projects": self.projects.copy(), "budget_left": self.districts.budget.copy()}
 
     def _year(self, env: Observables) -> dict[str, np.ndarray]:
         d = self.districts
         d.budget += d.share_gdp * env.gdp
         tally = np.zeros((len(self.keys), len(rule.TALLY), self.projects.shape[1]))
-        kernel.ensemble_year(self.offsets, self.starts, self.n_sectors, self.region, self.sector, self.size,
-                             self.weight, self.rung, np.ascontiguousarray(env.coverage, dtype=float), d.support,
-                             d.budget, self.fp, self.keys, self.year, self.steps_per_year,
-                             np.ascontiguousarray(env.growth, dtype=float), tally)
+        self._stocks = np.zeros((len(self.keys), len(STOCK_KEYS), self.projects.shape[1]))
+        kernel.ensemble_year(self.offsets, self.starts, self.n_sectors, self.region, self.sector, self.above,
+                             self.size, self.weight, self.rung, np.ascontiguousarray(env.coverage, dtype=float),
+                             d.support, d.budget, self.fp, self.keys, self.year, self.steps_per_year,
+                             np.ascontiguousarray(env.growth, dtype=float), tally, self._stocks)
         booked = dict(zip(rule.TALLY, tally.transpose(1, 0, 2), strict=True))
         self.projects += booked["projects"]
         self.paid += booked["subsidy_paid"]

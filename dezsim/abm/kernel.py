@@ -65,60 +65,20 @@ def _year_terms(lo, hi, region, size, coverage, support, fp, terms):  # pragma: 
 
 
 @numba.njit(cache=True, nogil=True)
-def _ration(a, b, offer, weight, apply, order_key, budget):  # pragma: no cover - compiled
-    """Fund applicants among firms [a, b) in random queue order until the first one the budget cannot cover.
-    ``apply`` is 1 for applicants and becomes 2 for the funded; returns the money paid."""
-    idx = np.flatnonzero(apply[a:b] == 1) + a
-    keys = np.empty(idx.size)
-    for k in range(idx.size):
-        keys[k] = uniform(order_key, idx[k])
+def _ration(firm, amount, n_app, order_key, budget, funded):  # pragma: no cover - compiled
+    """Fund the first ``n_app`` applicants (run-relative ``firm`` index, ``amount`` asked) in random queue order
+    until the first one the budget cannot cover; sets ``funded`` and returns the money paid."""
+    keys = np.empty(n_app)
+    for k in range(n_app):
+        keys[k] = uniform(order_key, firm[k])
+        funded[k] = False
     paid = 0.0
     for k in np.argsort(keys, kind="mergesort"):
-        i = idx[k]
-        if paid + weight[i] * offer[i] > budget * (1 + rule.BUDGET_SLACK):
+        if paid + amount[k] > budget * (1 + rule.BUDGET_SLACK):
             break
-        paid += weight[i] * offer[i]
-        apply[i] = 2
+        paid += amount[k]
+        funded[k] = True
     return paid
-
-
-@numba.njit(cache=True, nogil=True)
-def _decide(lo, a_group, b_group, starts, rung, weight, terms, peer, fp, dt, climb_key, p_none, p_pol, u, offer,
-            cost, apply):  # pragma: no cover - compiled
-    """Chances and draws of the firms of groups [a_group, b_group); returns the applicants' demand (100m yuan)."""
-    demand = 0.0
-    for g in range(a_group, b_group):
-        for i in range(starts[g], starts[g + 1]):
-            k = i - lo
-            c, o, base, relief = rule.at_rung(rung[i], terms[k, 0], terms[k, 1], terms[k, 2], terms[k, 3],
-                                              terms[k, 4], terms[k, 5], terms[k, 6], fp)
-            p_none[k], p_pol[k] = rule.chances(base, relief, peer[g], fp, dt)
-            u[k] = uniform(climb_key, k)
-            offer[k], cost[k] = o, c
-            wants = u[k] < p_pol[k] and o > 0
-            apply[k] = 1 if wants else 0
-            if wants:
-                demand += weight[i] * o
-    return demand
-
-
-@numba.njit(cache=True, nogil=True)
-def _book(lo, a, b, region_index, n_sectors, sector, rung, weight, p_none, p_pol, u, offer, cost, apply, tally,
-          upgraded):  # pragma: no cover - compiled
-    """Climb and book firms [a, b) (relative) of one region after rationing; keep the groups' upgraded weight."""
-    s0 = s1 = s2 = s3 = s4 = 0.0
-    for k in range(a, b):
-        i = k + lo
-        funded = apply[k] == 2
-        climbed = rule.climbs(u[k], funded, p_none[k], p_pol[k])
-        row = rule.booking(weight[i], cost[k], offer[k] if funded else 0.0, p_none[k],
-                           p_pol[k] if funded else p_none[k], climbed, rung[i])
-        s0, s1, s2, s3, s4 = s0 + row[0], s1 + row[1], s2 + row[2], s3 + row[3], s4 + row[4]
-        if climbed:
-            if rung[i] == rule.UPGRADED_RUNG - 1:
-                upgraded[region_index * n_sectors + sector[i]] += weight[i]
-            rung[i] += 1
-    _add(tally, region_index, s0, s1, s2, s3, s4)
 
 
 @numba.njit(cache=True, nogil=True)
@@ -158,29 +118,67 @@ def _unrationed(lo, a_group, b_group, region_index, starts, rung, weight, terms,
 
 
 @numba.njit(cache=True, nogil=True)
+def _queued(lo, ga, gb, reg, starts, rung, weight, terms, peers, fp, dt, climb_key, app, tally,
+            upgraded):  # pragma: no cover - compiled
+    """Decide the firms of one region's groups [ga, gb) whose budget may not cover every applicant, in one pass:
+    firms that do not apply for support are settled at once, applicants are set aside in ``app`` (firm, amount,
+    p_none, p_pol, cost, draw, offer) for :func:`_ration` and :func:`_settle`. Returns the applicants' count and
+    the money they ask for."""
+    s0 = s1 = s2 = s3 = s4 = 0.0
+    n_app, demand = 0, 0.0
+    for g in range(ga, gb):
+        peer = peers[g]
+        for i in range(starts[g], starts[g + 1]):
+            k = i - lo
+            r = rung[i]
+            c, o, base, relief = rule.at_rung(r, terms[k, 0], terms[k, 1], terms[k, 2], terms[k, 3], terms[k, 4],
+                                              terms[k, 5], terms[k, 6], fp)
+            p_none, p_pol = rule.chances(base, relief, peer, fp, dt)
+            u = uniform(climb_key, k)
+            applies = u < p_pol and o > 0
+            if u < p_pol and o > 0:
+                demand += weight[i] * o
+                app[0, n_app], app[1, n_app], app[2, n_app], app[3, n_app] = k, weight[i] * o, p_none, p_pol
+                app[4, n_app], app[5, n_app], app[6, n_app] = c, u, o
+                n_app += 1
+                continue
+            climbed = rule.climbs(u, False, p_none, p_pol)
+            row = rule.booking(weight[i], c, 0.0, p_none, p_none, climbed, r)
+            s0, s1, s2, s3, s4 = s0 + row[0], s1 + row[1], s2 + row[2], s3 + row[3], s4 + row[4]
+            if climbed:
+                if r == rule.UPGRADED_RUNG - 1:
+                    upgraded[g] += weight[i]
+                rung[i] = r + 1
+    _add(tally, reg, s0, s1, s2, s3, s4)
+    return n_app, demand
+
+
+@numba.njit(cache=True, nogil=True)
+def _settle(lo, n_app, reg, n_sectors, sector, rung, weight, app, funded, tally, upgraded):  # pragma: no cover
+    """Book the applicants set aside by :func:`_region` (funded or refused; a refused one climbs without)."""
+    s0 = s1 = s2 = s3 = s4 = 0.0
+    for a in range(n_app):
+        k = int(app[0, a])
+        i = k + lo
+        r, w, p_none, p_pol, c = rung[i], weight[i], app[2, a], app[3, a], app[4, a]
+        f = funded[a]
+        climbed = rule.climbs(app[5, a], f, p_none, p_pol)
+        row = rule.booking(w, c, app[6, a] if f else 0.0, p_none, p_pol if f else p_none, climbed, r)
+        s0, s1, s2, s3, s4 = s0 + row[0], s1 + row[1], s2 + row[2], s3 + row[3], s4 + row[4]
+        if climbed:
+            if r == rule.UPGRADED_RUNG - 1:
+                upgraded[reg * n_sectors + sector[i]] += w
+            rung[i] = r + 1
+    _add(tally, reg, s0, s1, s2, s3, s4)
+
+
+@numba.njit(cache=True, nogil=True)
 def _most_asked(lo, a, b, weight, terms):  # pragma: no cover - compiled
     """The most the firms [a, b) (relative) could ask for in a period: each firm's larger offer."""
     most = 0.0
     for k in range(a, b):
         most += weight[k + lo] * max(terms[k, 2], terms[k, 3])
     return most
-
-
-@numba.njit(cache=True, nogil=True)
-def _queued(lo, a, b, ga, gb, reg, n_sectors, starts, sector, rung, weight, terms, peers, fp, dt, climb_key,
-            order_key, budget, scratch, apply, tally, upgraded):  # pragma: no cover - compiled
-    """Decide, queue and book the firms of one region whose budget may not cover every applicant."""
-    p_none, p_pol, u, offer, cost = scratch[0], scratch[1], scratch[2], scratch[3], scratch[4]
-    demand = _decide(lo, ga, gb, starts, rung, weight, terms, peers, fp, dt, climb_key, p_none, p_pol, u, offer,
-                     cost, apply)
-    if demand <= budget * (1 + rule.BUDGET_SLACK):
-        for k in range(a, b):
-            apply[k] *= 2
-        paid = demand
-    else:
-        paid = _ration(a, b, offer, weight[lo:starts[-1]], apply, order_key, budget)
-    _book(lo, a, b, reg, n_sectors, sector, rung, weight, p_none, p_pol, u, offer, cost, apply, tally, upgraded)
-    return paid
 
 
 @numba.njit(cache=True, nogil=True)
@@ -194,8 +192,8 @@ def run_year(lo, starts, n_sectors, region, sector, size, weight, rung, coverage
     _year_terms(lo, hi, region, size, coverage, support, fp, terms)
     total, upgraded, peers = np.empty(n_groups), np.empty(n_groups), np.empty(n_groups)
     rule.group_weights(starts, weight, rung, total, upgraded)  # weights are fixed; upgraded is kept up to date
-    scratch = np.empty((5, n))  # chances, draws, offers and costs of a region that queues
-    apply = np.zeros(n, dtype=np.int8)
+    app = np.empty((7, 0))  # applicants set aside where the budget may not cover them all (allocated if needed)
+    funded = np.zeros(0, dtype=np.bool_)
     most = np.empty(n_regions)
     for reg in range(n_regions):
         most[reg] = _most_asked(lo, starts[reg * n_sectors] - lo, starts[(reg + 1) * n_sectors] - lo, weight, terms)
@@ -205,41 +203,55 @@ def run_year(lo, starts, n_sectors, region, sector, size, weight, rung, coverage
         climb_key = stream_key(run_key, year, q, 0)
         for reg in range(n_regions):
             ga, gb = reg * n_sectors, (reg + 1) * n_sectors
-            a, b = starts[ga] - lo, starts[gb] - lo
-            if most[reg] <= budget[reg] * (1 + rule.BUDGET_SLACK):  # no queue can form: one fused pass
+            if most[reg] <= budget[reg] * (1 + rule.BUDGET_SLACK):  # every applicant is surely funded: one pass
                 paid = _unrationed(lo, ga, gb, reg, starts, rung, weight, terms, peers, fp, dt, climb_key, tally,
                                    upgraded)
             else:
-                paid = _queued(lo, a, b, ga, gb, reg, n_sectors, starts, sector, rung, weight, terms, peers, fp, dt,
-                               climb_key, stream_key(run_key, year, q, 1), budget[reg], scratch, apply, tally,
-                               upgraded)
+                if app.shape[1] == 0:
+                    app, funded = np.empty((7, n)), np.zeros(n, dtype=np.bool_)
+                n_app, demand = _queued(lo, ga, gb, reg, starts, rung, weight, terms, peers, fp, dt, climb_key, app,
+                                        tally, upgraded)
+                if demand <= budget[reg] * (1 + rule.BUDGET_SLACK):
+                    funded[:n_app] = True
+                    paid = demand
+                else:
+                    paid = _ration(app[0], app[1], n_app, stream_key(run_key, year, q, 1), budget[reg], funded)
+                _settle(lo, n_app, reg, n_sectors, sector, rung, weight, app, funded, tally, upgraded)
             budget[reg] = max(0.0, budget[reg] - paid)
     for i in range(lo, hi):
         size[i] *= growth[region[i]]
 
 
 @numba.njit(parallel=True, cache=True)
-def ensemble_year(offsets, starts, n_sectors, region, sector, size, weight, rung, coverage, support, budget, fp, keys,
-                  year, steps, growth, tally):  # pragma: no cover - compiled
-    """Step every run (parallel over runs) through one year; arrays over runs are indexed [run, ...]."""
+def ensemble_year(offsets, starts, n_sectors, region, sector, above, size, weight, rung, coverage, support, budget, fp,
+                  keys, year, steps, growth, tally, stocks):  # pragma: no cover - compiled
+    """Step every run (parallel over runs) through one year and take its year-end :func:`run_stocks`; arrays
+    over runs are indexed [run, ...]."""
     for r in numba.prange(offsets.size - 1):
         run_year(offsets[r], starts[r], n_sectors, region, sector, size, weight, rung, coverage[r], support[r],
                  budget[r], fp[r], keys[r], year, steps, growth[r], tally[r])
+        run_stocks(starts[r], n_sectors, above, weight, rung, stocks[r])
+
+
+@numba.njit(cache=True, nogil=True)
+def run_stocks(starts, n_sectors, above, weight, rung, out):  # pragma: no cover - compiled
+    """Weighted stocks of one run per region, ``out`` (5, region): above-size firms, upgraded above-size,
+    cloud-enabled (rung >= 2), smart workshops (>= 3), smart factories (top)."""
+    for reg in range(out.shape[1]):
+        s0 = s1 = s2 = s3 = s4 = 0.0
+        for i in range(starts[reg * n_sectors], starts[(reg + 1) * n_sectors]):
+            w, r = weight[i], rung[i]
+            up = w * (r >= rule.UPGRADED_RUNG)
+            s0 += w * above[i]
+            s1 += up * above[i]
+            s2 += up
+            s3 += w * (r >= 3)
+            s4 += w * (r >= rule.TOP)
+        out[0, reg], out[1, reg], out[2, reg], out[3, reg], out[4, reg] = s0, s1, s2, s3, s4
 
 
 @numba.njit(parallel=True, cache=True)
 def ensemble_stocks(starts, n_sectors, above, weight, rung, out):  # pragma: no cover - compiled
-    """Weighted stocks per run and region: above-size firms, upgraded above-size, cloud-enabled (rung >= 2),
-    smart workshops (>= 3), smart factories (top)."""
+    """:func:`run_stocks` of every run, ``out`` (run, 5, region)."""
     for r in numba.prange(starts.shape[0]):
-        for reg in range(out.shape[2]):
-            for j in range(5):
-                out[r, j, reg] = 0.0
-            for i in range(starts[r, reg * n_sectors], starts[r, (reg + 1) * n_sectors]):
-                w = weight[i]
-                up = rung[i] >= rule.UPGRADED_RUNG
-                out[r, 0, reg] += w * above[i]
-                out[r, 1, reg] += w * (above[i] and up)
-                out[r, 2, reg] += w * up
-                out[r, 3, reg] += w * (rung[i] >= 3)
-                out[r, 4, reg] += w * (rung[i] >= rule.TOP)
+        run_stocks(starts[r], n_sectors, above, weight, rung, out[r])

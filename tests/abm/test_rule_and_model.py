@@ -171,19 +171,19 @@ def test_mesa_clock_counts_decision_periods_and_firms_are_agents():
 
 
 def test_rationing_follows_the_queue_and_stops_at_the_first_refusal():
-    offer = np.array([1.0, 5.0, 1.0, 1.0, 2.0])
-    weight = np.ones(5)
-    apply = np.array([1, 1, 1, 0, 1], dtype=np.int8)
+    firm = np.array([0.0, 1.0, 2.0, 4.0])  # applicants' firm indices; amounts asked
+    amount = np.array([1.0, 5.0, 1.0, 2.0])
+    funded = np.zeros(4, dtype=bool)
     key = kernel.stream_key(123, 2021, 0, 1)
-    paid = kernel._ration(0, 5, offer, weight, apply, key, 3.0)
-    queue = sorted((kernel.uniform(key, i), i) for i in (0, 1, 2, 4))
+    paid = kernel._ration(firm, amount, 4, key, 3.0, funded)
+    queue = sorted((kernel.uniform(key, int(i)), k) for k, i in enumerate(firm))
     expected, total = set(), 0.0
-    for _, i in queue:  # the prefix of the queue the budget covers
-        if total + offer[i] > 3.0:
+    for _, k in queue:  # the prefix of the queue the budget covers
+        if total + amount[k] > 3.0:
             break
-        expected.add(i)
-        total += offer[i]
-    assert set(np.flatnonzero(apply == 2)) == expected and paid == total and apply[3] == 0
+        expected.add(k)
+        total += amount[k]
+    assert set(np.flatnonzero(funded)) == expected and paid == total and total <= 3.0
 
 
 @pytest.mark.parametrize("engine", ["vectorised", "mesa"])
