@@ -49,18 +49,22 @@ def engine_with(n_firms: int, engine: str, runs: int = 1, seed: int = 0):
     return build_agents(Setup([FIRM] * runs, firms, rngs, policy, [(1.0, 2023)] * 12, AgentSettings(spec, 4, engine)))
 
 
-def ns_per_firm_step(n_firms: int, engine: str, repeats: int, runs: int = 1, years: int = 5) -> tuple[float, int]:
-    """Median over repeats x years of one simulated year's time per firm-step (4 periods a year)."""
-    times, size = [], 0
+def ns_per_firm_step(n_firms: int, engine: str, repeats: int, runs: int = 1, years: int = 5
+                     ) -> tuple[float, int, float]:
+    """Median over repeats x years of one simulated year's time per firm-step (4 periods a year): wall clock,
+    agents, and the process's CPU time per firm-step (on a shared machine the CPU time is the steadier figure;
+    with 2 threads it adds both threads' time)."""
+    times, cpu, size = [], [], 0
     for r in range(repeats):
         eng = engine_with(n_firms, engine, runs, seed=r)
         size = sum(len(m.firms) for m in eng.models) if engine == "mesa" else len(eng)
         env = Observables(np.full((runs, 12), 0.6), np.tile(GDP, (runs, 1)), np.full((runs, 12), 1.06))
         for _ in range(years):
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             eng.step_year(env)
             times.append((time.perf_counter() - start) / (size * 4) * 1e9)
-    return statistics.median(times), size
+            cpu.append((time.process_time() - start_cpu) / (size * 4) * 1e9)
+    return statistics.median(times), size, statistics.median(cpu)
 
 
 def coupled(runs: int = 200) -> dict:
@@ -99,13 +103,13 @@ def main() -> None:
     parser.add_argument("--json", default=None)
     args = parser.parse_args()
     engine_with(1000, "vectorised").step_year(Observables(np.full((1, 12), 0.6), GDP[None], np.ones((1, 12))))
-    vec10, n10 = ns_per_firm_step(10_000, "vectorised", args.repeats)
-    vec100, n100 = ns_per_firm_step(100_000, "vectorised", args.repeats)
-    ens10, _ = ns_per_firm_step(10_000, "vectorised", args.repeats, runs=8)
-    ens100, _ = ns_per_firm_step(100_000, "vectorised", args.repeats, runs=8)
-    mesa10, _ = ns_per_firm_step(10_000, "mesa", 1, years=1)
-    print(f"vectorised, single run {n10:>7} firms: {vec10:8.1f} ns per firm-step")
-    print(f"vectorised, single run {n100:>7} firms: {vec100:8.1f} ns per firm-step")
+    vec10, n10, cpu10 = ns_per_firm_step(10_000, "vectorised", args.repeats)
+    vec100, n100, cpu100 = ns_per_firm_step(100_000, "vectorised", args.repeats)
+    ens10, _, _ = ns_per_firm_step(10_000, "vectorised", args.repeats, runs=8)
+    ens100, _, _ = ns_per_firm_step(100_000, "vectorised", args.repeats, runs=8)
+    mesa10, _, _ = ns_per_firm_step(10_000, "mesa", 1, years=1)
+    print(f"vectorised, single run {n10:>7} firms: {vec10:8.1f} ns per firm-step (CPU {cpu10:.1f})")
+    print(f"vectorised, single run {n100:>7} firms: {vec100:8.1f} ns per firm-step (CPU {cpu100:.1f})")
     print(f"vectorised, 8 runs,   ~{10_000:>7} firms: {ens10:8.1f} ns per firm-step")
     print(f"vectorised, 8 runs,   ~{100_000:>7} firms: {ens100:8.1f} ns per firm-step")
     print(f"mesa engine            {n10:>7} firms: {mesa10:8.1f} ns per firm-step")
@@ -119,6 +123,7 @@ def main() -> None:
             json.dump({"ns_per_firm_step_vectorised_100000": vec100, "ns_per_firm_step_mesa_10000": mesa10,
                        "ratio_10000": mesa10 / vec10, "ns_per_firm_step_vectorised_10000": vec10,
                        "ns_per_firm_step_ensemble_10000": ens10, "ns_per_firm_step_ensemble_100000": ens100,
+                       "cpu_ns_per_firm_step_vectorised_100000": cpu100, "cpu_ns_per_firm_step_vectorised_10000": cpu10,
                        "coupled_200_runs_s": cp["seconds"], "coupled_ns_per_firm_step": cp["ns_per_firm_step"],
                        "coupled_200_runs_peak_rss_mb": cp["peak_rss_mb"]}, f, indent=2)
 

@@ -65,15 +65,24 @@ def _year_terms(lo, hi, region, size, coverage, support, fp, terms):  # pragma: 
 
 
 @numba.njit(cache=True, nogil=True)
-def _ration(firm, amount, n_app, order_key, budget, funded):  # pragma: no cover - compiled
-    """Fund the first ``n_app`` applicants (run-relative ``firm`` index, ``amount`` asked) in random queue order
-    until the first one the budget cannot cover; sets ``funded`` and returns the money paid."""
-    keys = np.empty(n_app)
-    for k in range(n_app):
-        keys[k] = uniform(order_key, firm[k])
-        funded[k] = False
+def queue_position(order_key, j, n):  # pragma: no cover - compiled
+    """Which of the ``n - j`` applicants not yet called is called ``j``-th: an index in [j, n) (a step of a
+    Fisher-Yates shuffle, drawn only as far as the queue is served)."""
+    return min(j + int(uniform(order_key, j) * (n - j)), n - 1)
+
+
+@numba.njit(cache=True, nogil=True)
+def _ration(amount, n_app, order_key, budget, funded):  # pragma: no cover - compiled
+    """Call the first ``n_app`` applicants (``amount`` asked) in a uniformly random order and fund them until
+    the first one the budget cannot cover; sets ``funded`` and returns the money paid. Only the served part of
+    the queue is drawn, so a tight budget costs little."""
+    order = np.arange(n_app)
+    funded[:n_app] = False
     paid = 0.0
-    for k in np.argsort(keys, kind="mergesort"):
+    for j in range(n_app):
+        r = queue_position(order_key, j, n_app)
+        order[j], order[r] = order[r], order[j]
+        k = order[j]
         if paid + amount[k] > budget * (1 + rule.BUDGET_SLACK):
             break
         paid += amount[k]
@@ -215,7 +224,7 @@ def run_year(lo, starts, n_sectors, region, sector, size, weight, rung, coverage
                     funded[:n_app] = True
                     paid = demand
                 else:
-                    paid = _ration(app[0], app[1], n_app, stream_key(run_key, year, q, 1), budget[reg], funded)
+                    paid = _ration(app[1], n_app, stream_key(run_key, year, q, 1), budget[reg], funded)
                 _settle(lo, n_app, reg, n_sectors, sector, rung, weight, app, funded, tally, upgraded)
             budget[reg] = max(0.0, budget[reg] - paid)
     for i in range(lo, hi):

@@ -171,19 +171,29 @@ def test_mesa_clock_counts_decision_periods_and_firms_are_agents():
 
 
 def test_rationing_follows_the_queue_and_stops_at_the_first_refusal():
-    firm = np.array([0.0, 1.0, 2.0, 4.0])  # applicants' firm indices; amounts asked
-    amount = np.array([1.0, 5.0, 1.0, 2.0])
-    funded = np.zeros(4, dtype=bool)
-    key = kernel.stream_key(123, 2021, 0, 1)
-    paid = kernel._ration(firm, amount, 4, key, 3.0, funded)
-    queue = sorted((kernel.uniform(key, int(i)), k) for k, i in enumerate(firm))
-    expected, total = set(), 0.0
-    for _, k in queue:  # the prefix of the queue the budget covers
-        if total + amount[k] > 3.0:
+    amount = np.array([1.0, 5.0, 1.0, 2.0, 0.5])  # asked by the applicants
+    funded = np.zeros(5, dtype=bool)
+    key = np.uint64(kernel.stream_key(123, 2021, 0, 1))
+    paid = kernel._ration(amount, 5, key, 3.0, funded)
+    order, expected, total = list(range(5)), set(), 0.0
+    for j in range(5):  # the queue as drawn, served until the first refusal
+        r = kernel.queue_position(key, j, 5)
+        order[j], order[r] = order[r], order[j]
+        if total + amount[order[j]] > 3.0:
             break
-        expected.add(k)
-        total += amount[k]
+        expected.add(order[j])
+        total += amount[order[j]]
     assert set(np.flatnonzero(funded)) == expected and paid == total and total <= 3.0
+
+
+def test_the_queue_is_a_uniformly_random_order():
+    """Each applicant is first in line equally often (chi-square over 4,000 periods, 4 applicants)."""
+    firsts = np.zeros(4)
+    for period in range(4000):
+        key = np.uint64(kernel.stream_key(7, 2021, period, 1))
+        firsts[kernel.queue_position(key, 0, 4)] += 1
+    chi2 = ((firsts - 1000) ** 2 / 1000).sum()
+    assert chi2 < 16.27, firsts  # 99.9 % quantile of chi-square with 3 degrees of freedom
 
 
 @pytest.mark.parametrize("engine", ["vectorised", "mesa"])
