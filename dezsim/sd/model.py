@@ -174,9 +174,15 @@ def start(par: Mapping[str, np.ndarray], init: Initial, horizon: Horizon) -> tup
     return core, State(x, vint_r, vint_h, 0, _record(x, par, consts, core.load, vint_r, vint_h, 0.0, None))
 
 
+def g5_ceiling(par: Mapping[str, np.ndarray], consts: Mapping[str, np.ndarray]) -> np.ndarray:
+    """Base stations that cover a region fully: the ceiling per unit of 2020 GDP times its 2020 GDP."""
+    return par["g5_ceiling_per_gdp"] * consts["gdp_2020"]
+
+
 def g5_coverage(g5: np.ndarray, par: Mapping[str, np.ndarray], core: Core) -> np.ndarray:
-    """5G coverage (0-1): base stations over the region's ceiling (per 2020 GDP), capped at 1."""
-    return np.minimum(1.0, g5 / (par["g5_ceiling_per_gdp"] * core.consts["gdp_2020"]))
+    """5G coverage (0-1): base stations over the region's ceiling, capped at 1 (the agents' view; indicators
+    recompute it from covered stations and ceilings summed over regions)."""
+    return np.minimum(1.0, g5 / g5_ceiling(par, core.consts))
 
 
 def observe(core: Core, state: State, par: Mapping[str, np.ndarray]) -> Observables:
@@ -277,7 +283,7 @@ def _record(x, par, consts, load, vint_r, vint_h, t: float, previous: dict | Non
         new_fac = it_load * np.maximum(par["dc_pue_floor"], par["dc_pue_new_2020"])
     else:
         new_load, new_fac = nb_load - previous["_nb_load"], nb_fac - previous["_nb_facility"]
-    ceiling = par["g5_ceiling_per_gdp"] * consts["gdp_2020"]  # as in g5_coverage
+    ceiling = g5_ceiling(par, consts)
     with np.errstate(invalid="ignore", divide="ignore"):
         vintage_pue = np.where(vint_r > 0, vint_h / vint_r, np.nan)
     shape = x.shape[1:]
