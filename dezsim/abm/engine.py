@@ -177,10 +177,12 @@ class VectorisedAgents(AgentEngine):
         d.budget += d.share_gdp * env.gdp
         tally = np.zeros((len(self.keys), len(rule.TALLY), self.projects.shape[1]))
         self._stocks = np.zeros((len(self.keys), len(STOCK_KEYS), self.projects.shape[1]))
-        kernel.ensemble_year(self.offsets, self.starts, self.n_sectors, self.region, self.sector, self.above,
-                             self.size, self.weight, self.rung, np.ascontiguousarray(env.coverage, dtype=float),
-                             d.support, d.budget, self.fp, self.keys, self.year, self.steps_per_year,
-                             np.ascontiguousarray(env.growth, dtype=float), tally, self._stocks)
+        parallel = len(self) >= kernel.PARALLEL_FIRMS and len(self.keys) > 1
+        step = kernel.ensemble_year if parallel else kernel.ensemble_year_serial
+        step(self.offsets, self.starts, self.n_sectors, self.region, self.sector, self.above,
+             self.size, self.weight, self.rung, np.ascontiguousarray(env.coverage, dtype=float), d.support, d.budget,
+             self.fp, self.keys, self.year, self.steps_per_year, np.ascontiguousarray(env.growth, dtype=float), tally,
+             self._stocks)
         booked = dict(zip(rule.TALLY, tally.transpose(1, 0, 2), strict=True))
         self.projects += booked["projects"]
         self.paid += booked["subsidy_paid"]

@@ -231,11 +231,11 @@ def run_year(lo, starts, n_sectors, region, sector, size, weight, rung, coverage
         size[i] *= growth[region[i]]
 
 
-@numba.njit(parallel=True, cache=True)
-def ensemble_year(offsets, starts, n_sectors, region, sector, above, size, weight, rung, coverage, support, budget, fp,
-                  keys, year, steps, growth, tally, stocks):  # pragma: no cover - compiled
-    """Step every run (parallel over runs) through one year and take its year-end :func:`run_stocks`; arrays
-    over runs are indexed [run, ...]."""
+def _ensemble_year(offsets, starts, n_sectors, region, sector, above, size, weight, rung, coverage, support, budget,
+                   fp, keys, year, steps, growth, tally, stocks):  # pragma: no cover - compiled
+    """Step every run through one year and take its year-end :func:`run_stocks`; arrays over runs are indexed
+    [run, ...]. Compiled twice: parallel over runs (:func:`ensemble_year`) and serial (:func:`ensemble_year_serial`,
+    for small ensembles, where waking the other threads costs more than it saves on a busy machine)."""
     for r in numba.prange(offsets.size - 1):
         run_year(offsets[r], starts[r], n_sectors, region, sector, size, weight, rung, coverage[r], support[r],
                  budget[r], fp[r], keys[r], year, steps, growth[r], tally[r])
@@ -264,3 +264,9 @@ def ensemble_stocks(starts, n_sectors, above, weight, rung, out):  # pragma: no 
     """:func:`run_stocks` of every run, ``out`` (run, 5, region)."""
     for r in numba.prange(starts.shape[0]):
         run_stocks(starts[r], n_sectors, above, weight, rung, out[r])
+
+
+ensemble_year = numba.njit(parallel=True, cache=True)(_ensemble_year)
+ensemble_year_serial = numba.njit(cache=True, nogil=True)(_ensemble_year)
+#: Firm agents from which an ensemble is stepped in parallel over runs (below, serially in one compiled loop).
+PARALLEL_FIRMS = 200_000

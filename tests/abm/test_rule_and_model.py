@@ -145,20 +145,24 @@ def test_same_seed_same_agents():
         np.testing.assert_array_equal(a[key], b[key])
 
 
-def test_vectorised_results_do_not_depend_on_threads_or_grouping():
+def test_vectorised_results_do_not_depend_on_threads_or_grouping(monkeypatch):
     pol = policy(policy_capex_subsidy=0.3, policy_free_diagnosis=1.0, policy_budget_share_gdp=2e-5)
     threads = numba.get_num_threads()
     results = []
+    monkeypatch.setattr(kernel, "PARALLEL_FIRMS", 0)  # the parallel kernel even for this small ensemble
     try:
         for n in (1, 2):
             numba.set_num_threads(min(n, numba.config.NUMBA_NUM_THREADS))
             results.append(run_years(make_engine(7, pol=pol, runs=range(6)), 3)[-1])
     finally:
         numba.set_num_threads(threads)
+    monkeypatch.setattr(kernel, "PARALLEL_FIRMS", 10**12)  # the serial kernel
     alone = [run_years(make_engine(7, pol=pol, runs=(r,)), 3)[-1] for r in range(6)]
+    serial = run_years(make_engine(7, pol=pol, runs=range(6)), 3)[-1]
     for key in results[0]:
         np.testing.assert_array_equal(results[0][key], results[1][key])
         np.testing.assert_array_equal(results[0][key], np.concatenate([a[key] for a in alone]))
+        np.testing.assert_array_equal(results[0][key], serial[key])
 
 
 def test_mesa_clock_counts_decision_periods_and_firms_are_agents():
