@@ -14,18 +14,19 @@ import numpy as np
 from dezsim.sd import _kernel_generated
 
 _deriv = numba.njit(cache=True, nogil=True)(_kernel_generated.deriv)
-#: Cells per parallel block (each block has its own stage buffers).
+#: Cells per parallel block (each block has its own stage buffers), and the blocks from which they run in parallel.
 BLOCK = 256
+PARALLEL_BLOCKS = 4
 
 
 # Not cached on disk: numba's cache of a caller does not notice that a callee in another file changed (here the
 # regenerated derivative), and would silently keep the old one. Compiling the loop takes a second or two.
-@numba.njit(cache=False, nogil=True, parallel=True)
-def integrate_cells(x, p, c, it_load, t0, steps, rk4):  # pragma: no cover - compiled
+def integrate_cells(x, p, c, it_load, t0, steps, rk4):
     """Advance every row of ``x`` (cells x stocks, in place) by one time unit from ``t0`` in ``steps`` steps.
 
     Cells are independent: blocks of :data:`BLOCK` cells run in parallel (``numba.prange``), each with its own
-    stage buffers, so the result does not depend on the number of threads.
+    stage buffers, so the result does not depend on the number of threads; fewer than :data:`PARALLEL_BLOCKS`
+    blocks run serially (waking the other threads would cost more than it saves).
 
     Parameters
     ----------
@@ -44,6 +45,14 @@ def integrate_cells(x, p, c, it_load, t0, steps, rk4):  # pragma: no cover - com
     rk4 : bool
         Classical Runge-Kutta if true, explicit Euler otherwise.
     """
+    if x.shape[0] < PARALLEL_BLOCKS * BLOCK:
+        _integrate_block(x, p, c, it_load, t0, steps, rk4, 0, x.shape[0])
+    else:
+        _integrate_parallel(x, p, c, it_load, t0, steps, rk4)
+
+
+@numba.njit(cache=False, nogil=True, parallel=True)
+def _integrate_parallel(x, p, c, it_load, t0, steps, rk4):  # pragma: no cover - compiled
     n_cells = x.shape[0]
     n_blocks = (n_cells + BLOCK - 1) // BLOCK
     for blk in numba.prange(n_blocks):
