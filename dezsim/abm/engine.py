@@ -17,23 +17,14 @@ import pandas as pd
 
 from dezsim import params as P
 from dezsim.abm import kernel, population, rule
+from dezsim.abm.settings import ENGINES, AgentSettings  # noqa: F401 - re-exported
 from dezsim.abm.rule import reviewed_capex
 from dezsim.exchange import AGENT_KEYS, AgentFlows, Observables
 from dezsim.seeding import component_rng
 
-ENGINES = ("vectorised", "mesa")
 #: Yearly flows per region reported besides the stocks (weighted by real firms; money in 100m yuan).
 FLOW_KEYS = ("new_cloud", "spend", "induced_spend", "subsidy_paid")
 STOCK_KEYS = ("above_firms", "upgraded_above", "cloud_firms", "workshop_firms", "factory_firms")
-
-
-@dataclass(frozen=True)
-class AgentSettings:
-    """How the agents run: population sampling, decision periods per year, engine."""
-
-    spec: population.PopulationSpec = population.PopulationSpec()
-    steps_per_year: int = 4
-    engine: str = "vectorised"
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from dezsim.config import Scenario
-from dezsim.coupling import AgentSettings
+from dezsim.abm.settings import AgentSettings
 from dezsim.errors import ConfigError
 from dezsim.sweep.store import Store, chunk_bytes
 
