@@ -162,11 +162,11 @@ def _processes(tasks: list[ChunkTask], workers: int) -> Iterator[tuple[int, byte
 
 
 def _share_cores(workers: int) -> None:
-    """In a worker process, before numba loads: split the cores among the workers, so that the compiled
-    kernels' threads (parallel over runs or cells; results do not depend on their number) do not oversubscribe."""
-    import os
+    """In a worker process: split the cores among the workers, so that the compiled kernels' threads (parallel
+    over runs or cells; results do not depend on their number) do not oversubscribe them."""
+    import numba
 
-    os.environ.setdefault("NUMBA_NUM_THREADS", str(max(1, (os.cpu_count() or 1) // workers)))
+    numba.set_num_threads(max(1, numba.config.NUMBA_NUM_THREADS // workers))
 
 
 def _dask(tasks: list[ChunkTask], workers: int, scheduler: str | None) -> Iterator[tuple[int, bytes, float]]:
