@@ -4,7 +4,8 @@ parallel) at 10,000 and 100,000 firms, the per-firm Mesa engine at 10,000 firms,
 A firm-step is one firm's decision in one period (4 periods a year). Figures:
 
 * ``single run``: one run of N firms (one core: the kernel is parallel over runs);
-* ``ensemble``: 8 runs of N/8 firms each, as the coupled run steps them (both cores);
+* ``ensemble``: 8 runs of N/8 firms each, as the coupled run steps them (serially below 200,000 firms, in
+  parallel over runs above: shown at 1,000,000 firms with 1 and 2 threads);
 * ``coupled``: ``dezsim.run`` with the default population (about 55,000 firm agents per run), 200 runs,
   end to end (population draws, SD core, outputs) divided by the firm-steps;
 * the Mesa engine at 10,000 firms, one year; the ratio is Mesa / vectorised single run at 10,000 firms.
@@ -24,6 +25,7 @@ import subprocess
 import sys
 import time
 
+import numba
 import numpy as np
 
 from dezsim import params as P
@@ -107,11 +109,19 @@ def main() -> None:
     vec100, n100, cpu100 = ns_per_firm_step(100_000, "vectorised", args.repeats)
     ens10, _, _ = ns_per_firm_step(10_000, "vectorised", args.repeats, runs=8)
     ens100, _, _ = ns_per_firm_step(100_000, "vectorised", args.repeats, runs=8)
+    big = {}
+    threads = numba.get_num_threads()
+    for n_threads in (1, threads):  # an ensemble large enough for the kernel's parallel loop over runs
+        numba.set_num_threads(n_threads)
+        big[n_threads], _, _ = ns_per_firm_step(1_000_000, "vectorised", args.repeats, runs=8)
+    numba.set_num_threads(threads)
     mesa10, _, _ = ns_per_firm_step(10_000, "mesa", 1, years=1)
     print(f"vectorised, single run {n10:>7} firms: {vec10:8.1f} ns per firm-step (CPU {cpu10:.1f})")
     print(f"vectorised, single run {n100:>7} firms: {vec100:8.1f} ns per firm-step (CPU {cpu100:.1f})")
     print(f"vectorised, 8 runs,   ~{10_000:>7} firms: {ens10:8.1f} ns per firm-step")
     print(f"vectorised, 8 runs,   ~{100_000:>7} firms: {ens100:8.1f} ns per firm-step")
+    for n_threads, ns in big.items():
+        print(f"vectorised, 8 runs, ~1,000,000 firms, {n_threads} thread(s): {ns:8.1f} ns per firm-step")
     print(f"mesa engine            {n10:>7} firms: {mesa10:8.1f} ns per firm-step")
     print(f"ratio mesa / vectorised at 10,000 firms: {mesa10 / vec10:,.0f}x")
     cp = coupled()
@@ -123,6 +133,7 @@ def main() -> None:
             json.dump({"ns_per_firm_step_vectorised_100000": vec100, "ns_per_firm_step_mesa_10000": mesa10,
                        "ratio_10000": mesa10 / vec10, "ns_per_firm_step_vectorised_10000": vec10,
                        "ns_per_firm_step_ensemble_10000": ens10, "ns_per_firm_step_ensemble_100000": ens100,
+                       "ns_per_firm_step_ensemble_1000000_threads": {str(k): v for k, v in big.items()},
                        "cpu_ns_per_firm_step_vectorised_100000": cpu100, "cpu_ns_per_firm_step_vectorised_10000": cpu10,
                        "coupled_200_runs_s": cp["seconds"], "coupled_ns_per_firm_step": cp["ns_per_firm_step"],
                        "coupled_200_runs_peak_rss_mb": cp["peak_rss_mb"]}, f, indent=2)
