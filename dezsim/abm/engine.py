@@ -9,6 +9,7 @@ the coupling the same :class:`~dezsim.exchange.AgentFlows`.
 
 from __future__ import annotations
 
+import ctypes
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
@@ -132,6 +133,25 @@ class Districts:
                                               self.goal_year, self.adaptive, self.step, year, self.start_year)
 
 
+def _take(firms: list[population.Firms], name: str, dtype) -> np.ndarray:
+    """One field of every run's population, concatenated; the runs' own arrays are released as it goes (the
+    engine takes the populations over), so a large ensemble never holds two full copies."""
+    out = np.concatenate([getattr(f, name) for f in firms]).astype(dtype, copy=False)
+    for f in firms:
+        setattr(f, name, None)
+    _return_freed_memory()
+    return out
+
+
+def _return_freed_memory() -> None:
+    """Hand freed heap memory back to the system (glibc keeps the runs' small arrays' pages otherwise, and the
+    process would hold the populations twice at its peak); a no-op where glibc is not the allocator."""
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
 class VectorisedAgents(AgentEngine):
     """Firms of all runs concatenated (run r owns ``offsets[r]:offsets[r + 1]``); see :mod:`dezsim.abm.kernel`."""
 
@@ -142,9 +162,9 @@ class VectorisedAgents(AgentEngine):
         self.offsets = np.r_[0, np.cumsum(sizes)].astype(np.int64)
         self.starts = np.stack([population.group_starts(f, n_regions, self.n_sectors) + o
                                 for f, o in zip(s.firms, self.offsets, strict=False)])
-        cat = lambda name, dtype: np.concatenate([getattr(f, name) for f in s.firms]).astype(dtype, copy=False)  # noqa
-        self.region, self.sector, self.weight = cat("region", np.int32), cat("sector", np.int8), cat("weight", float)
-        self.above, self.size, self.rung = cat("above", np.bool_), cat("size", np.float64), cat("rung", np.int8)
+        self.region, self.sector = _take(s.firms, "region", np.int32), _take(s.firms, "sector", np.int8)
+        self.weight, self.above = _take(s.firms, "weight", np.float64), _take(s.firms, "above", np.bool_)
+        self.size, self.rung = _take(s.firms, "size", np.float64), _take(s.firms, "rung", np.int8)
         self.fp = np.stack([rule.rule_vector(p) for p in s.firm_par])
         self.keys = np.array([int(rng.integers(2**63)) for rng in s.rngs], dtype=np.uint64)
         self.districts = Districts(s.policy, s.targets, s.start_year)
