@@ -22,7 +22,7 @@ from dezsim.abm import rule
 #: notices edits of this file; a test holds RULE_DIGEST to those files, so an edit of the rule forces an edit here
 #: and a fresh compile instead of a stale cached kernel.
 RULE_FILES = ('rule.py', 'population.py')
-RULE_DIGEST = "3032d6aa8e26c16a"
+RULE_DIGEST = "95ea36396b22271a"
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1, _M2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
@@ -103,25 +103,30 @@ def _add(tally, reg, s0, s1, s2, s3, s4):  # pragma: no cover - compiled
 def _unrationed(lo, a_group, b_group, region_index, starts, rung, weight, terms, peers, fp, dt, climb_key, tally,
                 upgraded):  # pragma: no cover - compiled
     """Decide and book the firms of one region in one pass when the budget covers every possible applicant
-    (the same outcome as :func:`_decide` + :func:`_book` with every applicant funded); returns the money paid."""
+    (the same outcome as :func:`_queued` + :func:`_settle` with every applicant funded); returns the money paid."""
     s0 = s1 = s2 = s3 = s4 = 0.0
     for g in range(a_group, b_group):
         peer = peers[g]
         for i in range(starts[g], starts[g + 1]):
             k = i - lo
             r = rung[i]
+            if r == rule.TOP:  # nothing left to climb (no draw is consumed: the draws are counter-based)
+                continue
             c, o, base, relief = rule.at_rung(r, terms[k, 0], terms[k, 1], terms[k, 2], terms[k, 3], terms[k, 4],
                                               terms[k, 5], terms[k, 6], fp)
-            p_none, p_pol = rule.chances(base, relief, peer, fp, dt)
             u = uniform(climb_key, k)
+            if rule.out_of_reach(u, base, relief, peer, fp, dt):
+                continue
+            p_none, p_pol = rule.chances(base, relief, peer, fp, dt)
             funded = u < p_pol and o > 0
             climbed = rule.climbs(u, funded, p_none, p_pol)
+            if not climbed:  # funded firms always climb here; a firm that stays books nothing
+                continue
             row = rule.booking(weight[i], c, o if funded else 0.0, p_none, p_pol if funded else p_none, climbed, r)
             s0, s1, s2, s3, s4 = s0 + row[0], s1 + row[1], s2 + row[2], s3 + row[3], s4 + row[4]
-            if climbed:
-                if r == rule.UPGRADED_RUNG - 1:
-                    upgraded[g] += weight[i]
-                rung[i] = r + 1
+            if r == rule.UPGRADED_RUNG - 1:
+                upgraded[g] += weight[i]
+            rung[i] = r + 1
     _add(tally, region_index, s0, s1, s2, s3, s4)
     return s2
 
@@ -140,24 +145,27 @@ def _queued(lo, ga, gb, reg, starts, rung, weight, terms, peers, fp, dt, climb_k
         for i in range(starts[g], starts[g + 1]):
             k = i - lo
             r = rung[i]
+            if r == rule.TOP:
+                continue
             c, o, base, relief = rule.at_rung(r, terms[k, 0], terms[k, 1], terms[k, 2], terms[k, 3], terms[k, 4],
                                               terms[k, 5], terms[k, 6], fp)
-            p_none, p_pol = rule.chances(base, relief, peer, fp, dt)
             u = uniform(climb_key, k)
-            applies = u < p_pol and o > 0
+            if rule.out_of_reach(u, base, relief, peer, fp, dt):
+                continue
+            p_none, p_pol = rule.chances(base, relief, peer, fp, dt)
             if u < p_pol and o > 0:
                 demand += weight[i] * o
                 app[0, n_app], app[1, n_app], app[2, n_app], app[3, n_app] = k, weight[i] * o, p_none, p_pol
                 app[4, n_app], app[5, n_app], app[6, n_app] = c, u, o
                 n_app += 1
                 continue
-            climbed = rule.climbs(u, False, p_none, p_pol)
-            row = rule.booking(weight[i], c, 0.0, p_none, p_none, climbed, r)
+            if not rule.climbs(u, False, p_none, p_pol):  # a firm that stays books nothing
+                continue
+            row = rule.booking(weight[i], c, 0.0, p_none, p_none, True, r)
             s0, s1, s2, s3, s4 = s0 + row[0], s1 + row[1], s2 + row[2], s3 + row[3], s4 + row[4]
-            if climbed:
-                if r == rule.UPGRADED_RUNG - 1:
-                    upgraded[g] += weight[i]
-                rung[i] = r + 1
+            if r == rule.UPGRADED_RUNG - 1:
+                upgraded[g] += weight[i]
+            rung[i] = r + 1
     _add(tally, reg, s0, s1, s2, s3, s4)
     return n_app, demand
 

@@ -104,6 +104,13 @@ def chances(base, relief, peers, fp, dt):  # pragma: no cover - compiled
 
 
 @jit
+def out_of_reach(u, base, relief, peers, fp, dt):  # pragma: no cover - compiled
+    """True when the draw ``u`` is above both chances of :func:`chances` without computing them: a chance
+    ``1 - exp(-h dt)`` never exceeds ``h dt``, so such a firm neither climbs nor applies this period."""
+    return u >= base * (1 + fp[_PEER] * peers) * max(relief, 1.0) * dt
+
+
+@jit
 def climbs(u, funded, p_none, p_pol):  # pragma: no cover - compiled
     """The firm climbs when its uniform draw ``u`` falls under the chance that applies to it."""
     return u < (p_pol if funded else p_none)
