@@ -67,6 +67,6 @@ class AgentFlows:
             bad = ~np.isfinite(values) | ((values < 0) if f.name != "productivity_gain" else False)
             if bad.any():
                 run, region = (int(i) for i in np.argwhere(bad)[0])
-                raise SimulationError(f"agent flow {f.name} = {values[run, region]!r} in run index {run}, region "
+                raise SimulationError(f"agent flow {f.name} = {float(values[run, region])} in run index {run}, region "
                                       f"index {region}, year {year}: allowed: finite"
                                       + (" and >= 0" if f.name != "productivity_gain" else ""))
