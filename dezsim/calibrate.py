@@ -12,9 +12,6 @@ Only figures up to 2020 are used (each moment names its figure ids); later figur
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,16 +27,10 @@ from dezsim.errors import DezsimError
 from dezsim.sd import equations as eq
 from dezsim.sd.initial import derive
 
-ROOT = Path(__file__).resolve().parent.parent / "calibration"
-ENSEMBLE = ROOT / "ensemble.parquet"
-MANIFEST = ROOT / "ensemble.json"
+# The stored ensemble lives in calibration_store (simulate reads it; calibrate writes it), re-exported here.
+from dezsim.calibration_store import (  # noqa: F401, E402
+    ENSEMBLE, MANIFEST, ROOT, central, default_root, digest, load_ensemble, save)
 
-
-def default_root() -> Path:
-    """The ``calibration/`` folder of this checkout (``DEZSIM_CALIBRATION`` overrides it, as ``DEZSIM_DATA``
-    does for data/)."""
-    env = os.environ.get("DEZSIM_CALIBRATION")
-    return Path(env) if env else ROOT
 
 
 @dataclass(frozen=True)
@@ -245,83 +236,11 @@ def calibrate(ds: Dataset, n: int = 1000, seed: int = 0, progress: bool = False)
     return ensemble, manifest
 
 
-def central(stored: tuple[pd.DataFrame, dict] | None) -> dict[str, float]:
-    """One value per parameter: the calibrated point estimate (posterior median) where the data speak, the
-    declared default otherwise (used to hold the parameters a sensitivity design does not vary)."""
-    values = P.defaults()
-    if stored is not None:
-        values |= {k: float(v) for k, v in stored[1]["point"].items()}
-    return values
-
-
 def _progress(enabled: bool):
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     return Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,} draws"),
                     TimeElapsedColumn(), disable=not enabled, transient=False)
-
-
-def save(ensemble: pd.DataFrame, manifest: dict, folder: Path = ROOT) -> Path:
-    """Write ``ensemble.parquet`` and ``ensemble.json`` (the manifest) into ``folder``."""
-    folder.mkdir(parents=True, exist_ok=True)
-    ensemble.to_parquet(folder / ENSEMBLE.name, index=False)
-    (folder / MANIFEST.name).write_text(json.dumps(manifest, indent=2, sort_keys=True, default=float) + "\n",
-                                        encoding="utf-8")
-    return folder / ENSEMBLE.name
-
-
-def load_ensemble(folder: Path | None = None) -> tuple[pd.DataFrame, dict] | None:
-    """The stored ensemble and manifest, or None when none is stored.
-
-    A damaged pair, a missing parameter, or a value outside its declared bounds (in the ensemble or in the
-    manifest's point estimates) raises :class:`DezsimError` naming file, parameter, value and allowed range.
-    """
-    folder = default_root() if folder is None else Path(folder)
-    path, meta = folder / ENSEMBLE.name, folder / MANIFEST.name
-    if not path.exists():
-        return None
-    try:
-        ensemble = pd.read_parquet(path)
-        manifest = json.loads(meta.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise DezsimError(f"{path}: calibrated ensemble unreadable ({exc}); re-run `dezsim calibrate`") from None
-    missing = sorted(set(P.BY_NAME) - set(ensemble.columns))
-    if not isinstance(manifest, dict) or missing or len(ensemble) != manifest.get("size"):
-        raise DezsimError(f"{path}: calibrated ensemble does not match the declared parameters (missing "
-                          f"{missing[:5]}) or its manifest {meta.name}; re-run `dezsim calibrate`")
-    _check_bounds(path, ensemble)
-    point = manifest.get("point", {})
-    if not isinstance(point, dict):
-        raise DezsimError(f"{meta}: field 'point' = {point!r}: not a mapping; re-run `dezsim calibrate`")
-    _check_bounds(meta, pd.DataFrame({k: [v] for k, v in point.items() if k in P.BY_NAME}), "point ")
-    return ensemble, manifest
-
-
-def _check_bounds(path: Path, table: pd.DataFrame, what: str = "") -> None:
-    """Every value of every declared parameter in ``table`` is a finite number inside its bounds."""
-    for name in table.columns.intersection(list(P.BY_NAME)):
-        p = P.BY_NAME[name]
-        values = pd.to_numeric(table[name], errors="coerce").to_numpy(dtype=float)
-        bad = ~((values >= p.bounds[0]) & (values <= p.bounds[1]))  # NaN fails both comparisons
-        if bad.any():
-            i = int(np.flatnonzero(bad)[0])
-            shown = table[name].iloc[i]
-            shown = float(shown) if isinstance(shown, (int, float, np.number)) else shown
-            raise DezsimError(f"{path}: {what}parameter {name!r} = {shown!r} (row {i}, {int(bad.sum())} "
-                              f"such rows) out of range; allowed: {p.bounds[0]} to {p.bounds[1]} {p.unit}; "
-                              "re-run `dezsim calibrate`")
-
-
-def digest(stored: tuple[pd.DataFrame, dict] | None) -> str:
-    """SHA-256 of a calibrated ensemble's values and manifest ("none" when no ensemble is stored): the
-    calibration part of a sweep's identity."""
-    if stored is None:
-        return "none"
-    ensemble, manifest = stored
-    h = hashlib.sha256(json.dumps(list(map(str, ensemble.columns))).encode())
-    h.update(pd.util.hash_pandas_object(ensemble, index=False).to_numpy().tobytes())
-    h.update(json.dumps(manifest, sort_keys=True, default=str).encode())
-    return h.hexdigest()
 
 
 #: 2020 baselines the full model starts from or reproduces (indicator, region), checked by ``fit_table``.

@@ -1,43 +1,101 @@
-"""The yearly loop that couples the SD core and the agents (the only module that sees both).
+"""The coupled run: the only module that sees both the SD core and the agents, and the owner of the year.
 
 ```
             start of year k (SD state)                          during year k (SD integrates)
- SD  ── g5 coverage, GDP, GDP growth ──>  agents  ── induced transformation spending / GDP ──> core industries
-                                                  ── newly cloud-enabled firms x racks each  ──> rack build
-                                                  ── change in upgraded share x productivity ──> GDP growth
+ SD  ── Observables: 5G coverage, GDP, growth ──>  agents  ── AgentFlows: induced demand / GDP ──> core industries
+                                                           ── rack demand (new cloud firms x racks) ──> rack build
+                                                           ── productivity gain (upgraded share) ──> GDP growth
 ```
 
-Each run has its own firm population and districts (drawn from its own agent stream); the SD core advances
-every run at once and calls :func:`make_hook`'s hook before each year.
+:class:`CoupledRun` advances every run of an ensemble at once: the SD core through its pure functions
+(:mod:`dezsim.sd.model`: ``start``, ``observe``, ``advance``), the agents through one
+:class:`~dezsim.abm.engine.AgentEngine` (all runs' firms stepped together); without agents it runs the SD core
+alone. The scenario's schedules and shocks set each year's parameters from the base values (nothing accumulates).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import warnings
+from collections.abc import Callable
 
 import numpy as np
-import pandas as pd
 
 from dezsim import params as P
-from dezsim.abm import population
-from dezsim.abm.model import LadderModel
+from dezsim.abm.engine import ENGINES, AgentEngine, AgentSettings, Setup, VectorisedAgents
+from dezsim.abm.model import MesaAgents
 from dezsim.data import Dataset
-from dezsim.sd.model import IDX
-from dezsim.seeding import component_rng
+from dezsim.errors import SimulationError
+from dezsim.exchange import AGENT_KEYS
+from dezsim.sd import model as sd
 
-#: Keys recorded from the agents each year (see LadderModel.state).
-AGENT_KEYS = ("above_firms", "upgraded_above", "projects", "cloud_firms", "workshop_firms", "factory_firms")
-#: Largest transformation demand passed to the SD core (the parameter's bound).
-DEMAND_CEILING = P.BY_NAME["transformation_demand_extra"].bounds[1]
+__all__ = ["AgentSettings", "CoupledRun", "agent_raw", "build_agents", "upgrade_targets"]
+
+#: Upper bound of the transformation-demand prior. The agents' induced demand replaces that parameter and is
+#: not clipped at it; a run that exceeds it is counted in :attr:`CoupledRun.demand_above_prior`.
+DEMAND_PRIOR_BOUND = P.BY_NAME["transformation_demand_extra"].bounds[1]
+Schedule = Callable[[int, dict], dict]
 
 
-@dataclass(frozen=True)
-class AgentSettings:
-    """How the agents run: population sampling, decision periods per year, engine."""
+class CoupledRun:
+    """An ensemble advanced year by year: SD core, then (if any) the agents, then the SD core's year.
 
-    spec: population.PopulationSpec = population.PopulationSpec()
-    steps_per_year: int = 4
-    engine: str = "vectorised"
+    Parameters
+    ----------
+    par : dict of str to ndarray
+        Base parameters shaped (run, region).
+    init : Initial
+        2020 stocks per leaf region.
+    horizon : Horizon
+        Years, steps, method and SD engine.
+    agents : AgentEngine or None
+        The ensemble's agents (built for the same runs), or None for the SD core alone.
+    schedule : callable, optional
+        ``schedule(k, base_par) -> par`` for simulated year k (the scenario's schedules and shocks).
+    """
+
+    def __init__(self, par: dict[str, np.ndarray], init: sd.Initial, horizon: sd.Horizon,
+                 agents: AgentEngine | None = None, schedule: Schedule | None = None) -> None:
+        self.base, self.agents = par, agents
+        self.schedule = schedule or (lambda k, p: p)
+        self.core, self.state = sd.start(par, init, horizon)
+        self.records = [self.state.record]
+        first = agents.stocks() if agents is not None else {}
+        self.agent_log = {key: [first[key]] for key in AGENT_KEYS if key in first}
+        self.year = horizon.start
+        self.demand_above_prior = 0
+
+    def step_year(self) -> None:
+        """Observe the SD state, step the agents, advance the SD core one year, record."""
+        par = self.schedule(self.state.k, self.base)
+        flows = None
+        if self.agents is not None:
+            flows, out = self.agents.step_year(sd.observe(self.core, self.state, par))
+            flows.check(self.year + 1)
+            self.demand_above_prior += int((flows.induced_demand > DEMAND_PRIOR_BOUND).sum())
+            for key in self.agent_log:
+                self.agent_log[key].append(out[key])
+        self.state = sd.advance(self.core, self.state, sd.Drivers(par, flows))
+        self.records.append(self.state.record)
+        self.year += 1
+
+    def run(self) -> dict[str, np.ndarray]:
+        """Step to the horizon's end; raw leaf outputs (run, region, year), the agents' included."""
+        while self.state.k < self.core.horizon.n_years:
+            self.step_year()
+        if self.demand_above_prior:
+            warnings.warn(f"agents' induced transformation demand above its prior bound ({DEMAND_PRIOR_BOUND} of "
+                          f"GDP) in {self.demand_above_prior} run-region-years (used as simulated, not clipped)",
+                          stacklevel=2)
+        raw = sd.outputs(self.records)
+        return raw if self.agents is None else raw | agent_raw(self.agent_log, self.base)
+
+
+def build_agents(setup: Setup) -> AgentEngine:
+    """The agent engine ``setup.settings.engine`` names, for every run of the setup."""
+    engines = {"vectorised": VectorisedAgents, "mesa": MesaAgents}
+    if setup.settings.engine not in engines:
+        raise SimulationError(f"agent engine {setup.settings.engine!r}: allowed {ENGINES}")
+    return engines[setup.settings.engine](setup)
 
 
 def upgrade_targets(ds: Dataset, leaves: list[str]) -> list[tuple[float, int] | None]:
@@ -54,58 +112,6 @@ def upgrade_targets(ds: Dataset, leaves: list[str]) -> list[tuple[float, int] | 
             node = parent.get(node)
         out.append(found)
     return out
-
-
-def build_models(design: pd.DataFrame, par: dict[str, np.ndarray], gdp_2020: np.ndarray, targets: list,
-                 seed: int, settings: AgentSettings) -> list[LadderModel]:
-    """One ladder model per run (run k draws from the agent stream of (seed, run k) only)."""
-    models = []
-    for e, run in enumerate(design["run"].to_numpy()):
-        rng = component_rng(seed, "agents", run=int(run))
-        firm_par = {p.name: float(par[p.name][e, 0]) for p in P.AGENT_PARAMS}
-        policy = {p.name: par[p.name][e].copy() for p in P.POLICY_PARAMS}
-        firms = population.build(gdp_2020, firm_par, rng, settings.spec)
-        models.append(LadderModel(firms, firm_par, policy, targets, rng, settings.engine, settings.steps_per_year,
-                                  settings.spec.n_sectors))
-    return models
-
-
-def make_hook(models: list[LadderModel], gdp_2020: np.ndarray, log: dict[str, list]):
-    """The ``before_year`` hook: step every run's agents and feed their aggregates to the SD core.
-
-    It receives the year's parameters as the scenario sets them (never last year's coupled values, so the
-    agents' contributions do not accumulate) and returns them with the coupled ones added; ``log`` collects the
-    agents' yearly stocks (key -> list over years of (run, region) arrays).
-    """
-
-    def hook(k: int, x: np.ndarray, par: dict) -> dict:
-        par = dict(par)
-        for name in ("transformation_demand_extra", "dc_build_program", "gdp_growth"):
-            par[name] = par[name].copy()
-        ceiling = par["g5_ceiling_per_gdp"] * gdp_2020
-        coverage = np.minimum(1.0, x[IDX["g5"]] / ceiling)
-        rows = {key: [] for key in AGENT_KEYS}
-        upgraded_before = log["upgraded_above"][-1]  # the stocks the agents reported at the end of last year
-        for e, model in enumerate(models):
-            out = model.step_year(coverage[e], x[IDX["gdp"]][e], np.exp(par["gdp_growth"][e]))
-            gdp = x[IDX["gdp"]][e]
-            par["transformation_demand_extra"][e] = np.clip(out["induced_spend"] / gdp, 0.0, DEMAND_CEILING)
-            par["dc_build_program"][e] += model.par["racks_per_cloud_firm"] * out["new_cloud"]
-            gained = (out["upgraded_above"] - upgraded_before[e]) / np.maximum(out["above_firms"], 1.0)
-            par["gdp_growth"][e] += model.par["productivity_gain"] * gained
-            for key in AGENT_KEYS:
-                rows[key].append(out[key])
-        for key in AGENT_KEYS:
-            log[key].append(np.stack(rows[key]))
-        return par
-
-    return hook
-
-
-def initial_log(models: list[LadderModel]) -> dict[str, list]:
-    """The agents' end-2020 stocks, the first entry of every key's yearly list."""
-    states = [m.state() for m in models]
-    return {key: [np.stack([s[key] for s in states])] for key in AGENT_KEYS}
 
 
 def agent_raw(log: dict[str, list], par: dict[str, np.ndarray]) -> dict[str, np.ndarray]:

@@ -8,11 +8,15 @@ Ratios (shares, PUE) and growth rates are not additive: they are listed side by 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
-from dezsim.data import Dataset
 from dezsim.errors import DataError
 from dezsim.tables import FILE, LINE
+
+if TYPE_CHECKING:  # annotations only: data.load calls enforce_sums, so a runtime import would be a cycle
+    from dezsim.data import Dataset
 
 #: Units whose values add up across regions.
 ADDITIVE_UNITS = ("100m_yuan", "10k_yuan", "yuan", "count", "gwh", "10k_kwh", "10k_tce", "pflops")

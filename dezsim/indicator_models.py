@@ -174,10 +174,3 @@ MODELS: dict[GenericModel, Callable[[Case, np.random.Generator, int], Estimate]]
     GenericModel.LOGISTIC_DIFFUSION: p_logistic_diffusion,
     GenericModel.PERIOD_COUNT: p_period_count,
 }
-
-
-def indicator_table(ds, seed: int | None, n_paths: int | None = None):
-    """Generic-model p for every plan target one applies to (see :func:`dezsim.indicator_priors.assign`)."""
-    from dezsim.indicator_priors import indicator_table as table
-
-    return table(ds, seed, int(value("indicator_paths")) if n_paths is None else n_paths)

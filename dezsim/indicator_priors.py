@@ -23,7 +23,7 @@ from scipy import special
 from dezsim import reference_targets as rt
 from dezsim.indicator_models import MODELS, Case, GenericModel, Tier, target_rng
 from dezsim.outside_params import value
-from dezsim.outside_view import DIRECTION, reference_rows
+from dezsim.outside_model import DIRECTION, reference_rows
 from dezsim.target_baselines import plan_targets
 
 COLUMNS = ["target_id", "tier", "indicator_model", "p_indicator", "p_indicator_mc_se", "indicator_basis"]
@@ -135,8 +135,10 @@ def _trend(t: dict, pr: Priors) -> tuple[GenericModel, Case, str]:
                                             f"{shock:.3f}/yr ({src})")
 
 
-def indicator_table(ds, seed: int | None, n_paths: int) -> pd.DataFrame:
-    """One row per plan target: tier, generic model, p_indicator (NaN where none applies) and its basis."""
+def indicator_table(ds, seed: int | None, n_paths: int | None = None) -> pd.DataFrame:
+    """One row per plan target: tier, generic model, p_indicator (NaN where none applies) and its basis;
+    ``n_paths`` simulated paths per target (default: the declared ``indicator_paths``)."""
+    n_paths = int(value("indicator_paths")) if n_paths is None else n_paths
     pr = load_priors(rt.load(ds.root), ds.root)
     rows = []
     for t in plan_targets(ds).to_dict("records"):

@@ -17,7 +17,7 @@ import pandas as pd
 from dezsim import params as P
 from dezsim.config import Scenario
 from dezsim.data import Dataset
-from dezsim.reach import LIKELY, reachability
+from dezsim.reach import LIKELY, assess, map_targets
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,9 @@ def search(scenario: Scenario, ds: Dataset, targets: list[str], runs: int, seed:
     ``run(scenario, runs=, seed=)`` simulates; it is called once at the scenario itself and once per lever and
     grid point.
     """
-    base = _p(run(scenario, runs=runs, seed=seed), ds, targets)
+    first = run(scenario, runs=runs, seed=seed)
+    mapping = map_targets(ds, list(first.frame.region.cat.categories), int(first.frame.year.max()))  # same leaves
+    base = _p(first, mapping, targets)  # and horizon at every lever point (overrides only): mapped once
     advance()
     rows = []
     for lever in LEVERS:
@@ -71,7 +73,7 @@ def search(scenario: Scenario, ds: Dataset, targets: list[str], runs: int, seed:
         for intensity in GRID:
             scen = scenario.model_copy(update={"overrides": {**scenario.overrides, **lever.overrides(intensity)},
                                                "name": f"{scenario.name}+{lever.param}"})
-            curve.append(_p(run(scen, runs=runs, seed=seed), ds, targets))
+            curve.append(_p(run(scen, runs=runs, seed=seed), mapping, targets))
             advance()
         probs = pd.concat(curve, axis=1).to_numpy()  # (target, grid point incl. 0)
         for tid, p in zip(targets, probs, strict=True):
@@ -79,8 +81,8 @@ def search(scenario: Scenario, ds: Dataset, targets: list[str], runs: int, seed:
     return pd.DataFrame(rows)
 
 
-def _p(results, ds: Dataset, targets: list[str]) -> pd.Series:
-    table = reachability(results, ds).set_index("target_id")
+def _p(results, mapping: pd.DataFrame, targets: list[str]) -> pd.Series:
+    table = assess(results, mapping).set_index("target_id")
     return table.loc[targets, "p_reach"].astype(float)
 
 

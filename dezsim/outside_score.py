@@ -18,7 +18,7 @@ import pandas as pd
 
 from dezsim import reference_targets as rt
 from dezsim.outside_params import value
-from dezsim.outside_view import Method, class_posteriors, fit_ambition, pooled_posterior, reference_rows
+from dezsim.outside_model import Method, class_posteriors, fit_ambition, pooled_posterior, reference_rows
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "outside_view.md"
 #: Seed of the bootstrap resampling on the page (any fixed value: it makes the page reproducible).
@@ -33,7 +33,7 @@ def loo_predictions(rows: pd.DataFrame, group: str | None = None, strength: floa
     Parameters
     ----------
     rows : pandas.DataFrame
-        Reference rows (:func:`~dezsim.outside_view.reference_rows`).
+        Reference rows (:func:`~dezsim.outside_model.reference_rows`).
     group : str, optional
         Column whose values form the folds (``"plan"``: leave one plan out); default: leave one row out.
     strength : float, optional

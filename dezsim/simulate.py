@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from dezsim import __version__, budget, coupling
+from dezsim.abm import engine as abm_engine
 from dezsim import params as P
 from dezsim.coupling import AgentSettings
 from dezsim.config import Scenario, load_scenario
@@ -19,7 +20,7 @@ from dezsim.errors import ConfigError
 from dezsim.progress import ProgressArg, steps
 from dezsim.results import Results
 from dezsim.sd.initial import initial_table
-from dezsim.sd.model import Horizon, Initial, run_core
+from dezsim.sd.model import Horizon, Initial
 from dezsim.sd.outputs import indicators, output_regions
 from dezsim.seeding import component_rng, root_sequence
 
@@ -128,14 +129,11 @@ def simulate_raw(par: dict[str, np.ndarray], ds: Dataset, leaves: list[str], des
     """
     init = initial_stocks(ds, leaves)
     check_core_below_gdp(par, init, leaves)
-    step = yearly or (lambda k, p: p)
-    if agents is None:
-        return run_core(par, init, horizon, before_year=lambda k, x, _: step(k, par))
-    models = coupling.build_models(design, par, init.gdp, coupling.upgrade_targets(ds, leaves), seed, agents)
-    log = coupling.initial_log(models)
-    agents_hook = coupling.make_hook(models, np.broadcast_to(init.gdp, par["gdp_growth"].shape), log)
-    raw = run_core(par, init, horizon, before_year=lambda k, x, _: agents_hook(k, x, step(k, par)))
-    return raw | coupling.agent_raw(log, par)
+    engine = None
+    if agents is not None:
+        targets = coupling.upgrade_targets(ds, leaves)
+        engine = coupling.build_agents(abm_engine.setup(design, par, init.gdp, targets, seed, agents, horizon.start))
+    return coupling.CoupledRun(par, init, horizon, engine, yearly).run()
 
 
 def _ticking(yearly: Callable[[int, dict], dict] | None, on_year: Callable[[int], None] | None):
@@ -182,7 +180,7 @@ def calibrated_ensemble(ds: Dataset) -> tuple[pd.DataFrame | None, dict | None]:
     """The stored calibrated ensemble and a provenance summary (None, None when none is stored)."""
     import warnings
 
-    from dezsim.calibrate import MANIFEST, load_ensemble
+    from dezsim.calibration_store import MANIFEST, load_ensemble
 
     stored = load_ensemble()
     if stored is None:
@@ -261,7 +259,19 @@ def check_core_below_gdp(par: dict[str, np.ndarray], init: Initial, leaves: list
 
 
 def initial_stocks(ds: Dataset, leaves: list[str]) -> Initial:
-    """2020 stocks per leaf (see :mod:`dezsim.sd.initial` for the derivation)."""
+    """2020 stocks per leaf (see :mod:`dezsim.sd.initial` for the derivation); derived once per data and leaves
+    (a lever search or a sweep simulates the same leaves many times)."""
+    key = (id(ds), ds.digest, tuple(leaves))
+    if key not in _INITIAL:
+        _INITIAL.clear()
+        _INITIAL[key] = _initial_stocks(ds, leaves)
+    return _INITIAL[key]
+
+
+_INITIAL: dict[tuple, Initial] = {}
+
+
+def _initial_stocks(ds: Dataset, leaves: list[str]) -> Initial:
     table = initial_table(ds, leaves)
     return Initial(gdp=table["gdp"].to_numpy(), ei=table["ei_manufacturing_revenue"].to_numpy(),
                    sw=table["software_revenue"].to_numpy(), g5=table["g5_base_stations"].to_numpy(),

@@ -1,7 +1,7 @@
 """Plan targets with their reference class and their pre-2021 baseline (the inputs of the outside view).
 
 A target's baseline is a ``baseline`` figure of the same region, indicator and unit, dated up to 2020, of a
-basis comparable with the target's (:data:`~dezsim.outside_view.COMPARABLE_BASES` for a level to grow from;
+basis comparable with the target's (:data:`~dezsim.outside_model.COMPARABLE_BASES` for a level to grow from;
 a ``new_in_period`` or ``flow`` baseline for a count of new items). Among several, the latest year wins, then a
 figure without a ``scope`` note (the plan's own headline), then file order; the basis text says which was used.
 """
@@ -13,7 +13,7 @@ import pandas as pd
 
 from dezsim.data import Dataset
 from dezsim.errors import DataError
-from dezsim.outside_view import AMBITION_CLASSES, CLASS_MAP, COMPARABLE_BASES, CUTOFF, load_class_map, \
+from dezsim.outside_model import AMBITION_CLASSES, CLASS_MAP, COMPARABLE_BASES, CUTOFF, load_class_map, \
     required_growth
 
 #: Baseline bases that give a yearly rate of new items for a ``new_in_period`` target.

@@ -38,3 +38,32 @@ def test_support_raises_upgrading_and_core_industry_demand():
 def test_sd_alone_still_runs_without_agents():
     res = run(runs=2, seed=0, agents=None)
     assert "upgraded_firms_share" not in set(res.frame.indicator)
+
+
+def test_agent_flows_are_checked_never_clipped():
+    import pytest
+
+    from dezsim import params as P
+    from dezsim.errors import SimulationError
+    from dezsim.exchange import AgentFlows
+    from dezsim.sd.model import Drivers
+
+    bad = AgentFlows(np.array([[0.001, -1.0]]), np.zeros((1, 2)), np.zeros((1, 2)))
+    with pytest.raises(SimulationError, match=r"induced_demand = -1.0 in run index 0, region index 1, year 2022"):
+        bad.check(2022)
+    above = 2 * P.BY_NAME["transformation_demand_extra"].bounds[1]  # above the prior's bound: used as it is
+    flows = AgentFlows(np.full((1, 2), above), np.full((1, 2), 3.0), np.full((1, 2), 0.01))
+    par = {"transformation_demand_extra": np.zeros((1, 2)), "dc_build_program": np.ones((1, 2)),
+           "gdp_growth": np.full((1, 2), 0.05)}
+    eff = Drivers(par, flows).effective()
+    assert (eff["transformation_demand_extra"] == above).all() and (eff["dc_build_program"] == 4.0).all()
+    np.testing.assert_allclose(eff["gdp_growth"], 0.06)
+    assert (par["gdp_growth"] == 0.05).all()  # the year's parameters are never rewritten
+
+
+def test_the_mesa_engine_runs_the_coupled_model():
+    from dezsim.abm.population import PopulationSpec
+
+    res = run(runs=1, seed=3, agents=AgentSettings(spec=PopulationSpec(400.0, 8000.0, 2), engine="mesa"))
+    share = res.select("upgraded_firms_share", "jiangsu").value
+    assert len(share) == 6 and share.is_monotonic_increasing

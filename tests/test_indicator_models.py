@@ -7,6 +7,7 @@ import pytest
 from scipy import stats
 
 from dezsim import indicator_models as im
+from dezsim import indicator_priors
 from dezsim.errors import ConfigError
 from dezsim.outside_params import value
 
@@ -102,7 +103,7 @@ def test_plan_targets_get_models_only_with_a_baseline():
     from dezsim.target_baselines import plan_targets
 
     ds = load()
-    tab = im.indicator_table(ds, seed=1, n_paths=500)
+    tab = indicator_priors.indicator_table(ds, seed=1, n_paths=500)
     pt = plan_targets(ds).set_index("target_id")
     used = tab[tab.tier == "indicator_trend"].target_id
     assert len(used) > 0

@@ -51,6 +51,29 @@ def test_identical_for_any_executor_and_worker_count(tmp_path, reference):
         pd.testing.assert_frame_equal(got, reference, check_exact=True)
 
 
+def test_coupled_sweep_identical_for_chunk_sizes_1_and_50(tmp_path):
+    """The agents of a run draw from its own stream only, so how runs are grouped into ensembles (chunks) and
+    how many numba threads step them changes nothing."""
+    import numba
+
+    from dezsim.coupling import AgentSettings
+
+    design = make("mc", [], 6, 0)
+    keep = Outputs(("upgraded_firms_share", "upgrade_projects", "core_industry_va"), ("taicang",))
+    frames = []
+    threads = numba.get_num_threads()
+    try:
+        for chunk, n_threads in ((1, 1), (50, numba.config.NUMBA_NUM_THREADS)):
+            numba.set_num_threads(n_threads)
+            frames.append(run_sweep(Scenario(name="t", regions=["taicang"]), design, tmp_path / f"c{chunk}", seed=3,
+                                    agents=AgentSettings(), outputs=keep, chunk_size=chunk,
+                                    executor="inprocess").frame())
+    finally:
+        numba.set_num_threads(threads)
+    assert len(frames[0]) == 6 * 3 * 6
+    pd.testing.assert_frame_equal(frames[0], frames[1])
+
+
 def test_a_sweep_equals_plain_runs_of_its_design(reference):
     from dezsim.calibrate import central, load_ensemble
     from dezsim.data import load

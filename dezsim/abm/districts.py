@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import mesa
 
-from dezsim.params import BY_NAME
-
-#: Ceiling of the capex subsidy an adaptive district may reach (the parameter's upper bound).
-CAPEX_CEILING = BY_NAME["policy_capex_subsidy"].bounds[1]
+from dezsim.abm.rule import BUDGET_SLACK, reviewed_capex
 
 
 class District(mesa.Agent):
@@ -53,21 +50,19 @@ class District(mesa.Agent):
         """Pay ``amount`` if the call is open and the budget covers it; the first refusal closes the call."""
         if amount <= 0:
             return True
-        if self.call_open and amount <= self.budget * (1 + 1e-12):
+        if self.call_open and amount <= self.budget * (1 + BUDGET_SLACK):
             self.budget = max(0.0, self.budget - amount)
             return True
         self.call_open = False
         return False
 
     def review(self, year: int, share: float) -> None:
-        """Adaptive policy: raise the capex subsidy while the upgraded share is behind the straight path to
-        the target (no-op unless adaptive and a target exists)."""
+        """Adaptive policy (see :func:`reviewed_capex`); the first review fixes the starting share."""
         if self.start_share is None:
             self.start_share = share
-        if not self.adaptive or self.target is None:
+        if self.target is None:
             return
-        goal, goal_year = self.target
-        span = max(goal_year - self.model.start_year, 1)
-        path = self.start_share + (goal - self.start_share) * min(1.0, (year - self.model.start_year) / span)
-        if share < path:
-            self.capex_subsidy = min(CAPEX_CEILING, self.capex_subsidy + self.adaptive_step)
+        self.capex_subsidy = float(reviewed_capex(self.capex_subsidy, share, self.start_share, self.target[0],
+                                                  self.target[1], self.adaptive, self.adaptive_step, year,
+                                                  self.model.start_year))
+

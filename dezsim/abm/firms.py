@@ -1,15 +1,10 @@
-"""Firm agents: the per-firm Mesa path (sequential activation) and read-only views of the vectorised arrays.
-
-Both call the one rule in :mod:`dezsim.abm.rule`.
-"""
+"""Firm agents of the Mesa engine: each calls the one rule in :mod:`dezsim.abm.rule` for itself."""
 
 from __future__ import annotations
 
 import mesa
-import numpy as np
 
 from dezsim.abm import rule
-from dezsim.abm.population import Firms
 
 
 class Firm(mesa.Agent):
@@ -20,39 +15,20 @@ class Firm(mesa.Agent):
         super().__init__(model)
         self.region, self.sector, self.above = int(region), int(sector), bool(above)
         self.size, self.weight, self.rung = float(size), float(weight), int(rung)
-        self.climbed = False
-
-    def as_arrays(self) -> Firms:
-        """This firm as a population of one (for the shared rule)."""
-        return Firms(region=np.array([self.region]), sector=np.array([self.sector]), above=np.array([self.above]),
-                     size=np.array([self.size]), weight=np.array([self.weight]),
-                     rung=np.array([self.rung], dtype=np.int8))
+        self.group = self.region * model.n_sectors + self.sector
 
     def step(self) -> None:
-        """Draw this period's decision; ask the district for support if the offer matters."""
-        model = self.model
-        me = self.as_arrays()
-        table = rule.climb_table(me, model.coverage, model.support(), model.par)
-        cost, offer, base, relief = rule.at_rung(table, me.rung)
-        h_pol, h_none = rule.hazards(base, relief, model.peers_of(self), model.par)
-        p_pol = rule.climb_probability(h_pol, model.dt)[0]
-        p_none = rule.climb_probability(h_none, model.dt)[0]
-        u = model.rng.random()
-        funded = u < p_pol and offer[0] > 0 and model.districts[self.region].fund(offer[0] * self.weight)
-        self.climbed = bool(u < p_pol) if funded else bool(u < p_none)
-        model.account(self, cost[0], offer[0] if funded else 0.0, p_none, p_pol if funded else p_none)
-        if self.climbed:
+        """Draw this period's decision; ask the district for support if the offer matters; book it."""
+        m, reg = self.model, self.region
+        s = m.support[reg]
+        reliefs = rule.region_reliefs(s[0], s[1] + s[2], m.fp)
+        terms = rule.year_terms(self.size, m.coverage[reg], s[0], s[1] + s[2], s[3], *reliefs, m.fp)
+        cost, offer, base, relief = rule.at_rung(self.rung, *terms, m.fp)
+        p_none, p_pol = rule.chances(base, relief, m.peers[self.group], m.fp, m.dt)
+        u = m.rng.random()
+        funded = bool(u < p_pol and offer > 0 and m.districts[reg].fund(offer * self.weight))
+        climbed = rule.climbs(u, funded, p_none, p_pol)
+        m.tally[:, reg] += rule.booking(self.weight, cost, offer if funded else 0.0, p_none,
+                                        p_pol if funded else p_none, climbed, self.rung)
+        if climbed:
             self.rung += 1
-
-
-class FirmView(mesa.Agent):
-    """Inspect one firm of the vectorised population as a Mesa agent (reads the arrays, never copies)."""
-
-    def __init__(self, model: mesa.Model, index: int) -> None:
-        super().__init__(model)
-        self.index = index
-
-    def __getattr__(self, name: str):
-        if name in ("region", "sector", "above", "size", "weight", "rung"):
-            return getattr(self.model.firms, name)[self.index].item()
-        raise AttributeError(name)

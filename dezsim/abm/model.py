@@ -1,8 +1,8 @@
-"""The ladder model: firms and districts of one run, stepped a year at a time by the coupling.
+"""The Mesa engine: one :class:`LadderModel` per run, one :class:`~dezsim.abm.firms.Firm` agent per firm, random
+sequential activation. It is the reference for small populations; the vectorised engine
+(:class:`dezsim.abm.engine.VectorisedAgents`) must agree with it in distribution.
 
-Two engines run the same rule: ``"vectorised"`` (structure of arrays, every firm at once; the default) and
-``"mesa"`` (one :class:`~dezsim.abm.firms.Firm` agent per firm, random sequential activation; the reference
-for small populations). Draws come only from the model's generator.
+A Mesa step is one decision period, so Mesa's clock counts periods (``model.steps``, ``model.time``).
 """
 
 from __future__ import annotations
@@ -10,15 +10,12 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from dezsim.abm import rule
+from dezsim.abm import population, rule
 from dezsim.abm.districts import District
-from dezsim.abm.firms import Firm, FirmView
+from dezsim.abm.engine import FLOW_KEYS, AgentEngine, Setup
+from dezsim.abm.firms import Firm
 from dezsim.abm.population import TOP, UPGRADED_RUNG, Firms
-
-ENGINES = ("vectorised", "mesa")
-#: Per-region yearly aggregates reported to the coupling (all weighted by real firms).
-AGGREGATES = ("above_firms", "upgraded_above", "projects", "new_cloud", "cloud_firms", "workshop_firms",
-              "factory_firms", "spend", "induced_spend", "subsidy_paid", "budget_left")
+from dezsim.exchange import Observables
 
 
 class LadderModel(mesa.Model):
@@ -27,7 +24,7 @@ class LadderModel(mesa.Model):
     Parameters
     ----------
     firms : Firms
-        The initial population (copied; the caller's arrays are never modified).
+        The initial population, sorted by region and sector.
     par : dict
         Scalar firm parameters of this run (see :data:`dezsim.params.AGENT_PARAMS`).
     policy : dict of str to ndarray
@@ -36,168 +33,94 @@ class LadderModel(mesa.Model):
         Upgraded-share target of each leaf region, if the plans set one.
     rng : numpy.random.Generator
         The run's agent stream.
-    engine : {"vectorised", "mesa"}
-    steps_per_year : int
-        Decision periods per year.
-    n_sectors : int
-        Number of sectors (peer groups are region x sector).
-    start_year : int
-        Calendar year whose end is the initial state.
+    steps_per_year, n_sectors, start_year : int
+        Decision periods per year; sectors (peer groups are region x sector); year whose end is the start.
     """
 
     def __init__(self, firms: Firms, par: dict, policy: dict[str, np.ndarray], targets: list, rng: np.random.Generator,
-                 engine: str = "vectorised", steps_per_year: int = 4, n_sectors: int = 4,
-                 start_year: int = 2020) -> None:
+                 steps_per_year: int = 4, n_sectors: int = 4, start_year: int = 2020) -> None:
         super().__init__(rng=rng)
-        if engine not in ENGINES:
-            raise ValueError(f"engine {engine!r}: allowed {ENGINES}")
-        self.engine, self.par, self.dt = engine, par, 1.0 / steps_per_year
+        self.par, self.fp, self.dt = par, rule.rule_vector(par), 1.0 / steps_per_year
         self.steps_per_year, self.n_sectors, self.start_year = steps_per_year, n_sectors, start_year
-        self.n_regions = len(targets)
-        self.year = start_year
-        self.firms = Firms(**{k: np.array(v, copy=True) for k, v in vars(firms).items()})
+        self.n_regions, self.year = len(targets), start_year
         self.districts = [District(self, i, {k: float(v[i]) for k, v in policy.items()},
                                    float(policy["policy_budget_share_gdp"][i]), targets[i],
                                    bool(policy["policy_adaptive"][i] >= 0.5), float(policy["policy_adaptive_step"][i]))
                           for i in range(self.n_regions)]
-        self.coverage = np.zeros(self.n_regions)
-        self._peers = np.zeros(len(self.firms))
-        self._tally = self._new_tally()
-        if engine == "mesa":
-            f = self.firms
-            for i in range(len(f)):
-                Firm(self, f.region[i], f.sector[i], f.above[i], f.size[i], f.weight[i], f.rung[i])
-        self.projects_total = np.zeros(self.n_regions)
-        self.paid_total = np.zeros(self.n_regions)
-        self._table: rule.ClimbTable | None = None
-        self._peer_groups, self._regions = rule.groups(self.firms, self.n_regions, n_sectors)
-        self._pending: list[tuple] = []
+        self.firms = [Firm(self, firms.region[i], firms.sector[i], firms.above[i], firms.size[i], firms.weight[i],
+                           firms.rung[i]) for i in range(len(firms))]  # creation order = sorted by group
+        self.starts = population.group_starts(firms, self.n_regions, n_sectors)
+        self.coverage, self.support = np.zeros(self.n_regions), np.zeros((self.n_regions, 4))
+        self.peers = np.zeros(self.starts.size - 1)
+        self._total, self._upgraded = np.zeros_like(self.peers), np.zeros_like(self.peers)
+        self.tally = np.zeros((len(rule.TALLY), self.n_regions))
+        self.projects_total, self.paid_total = np.zeros(self.n_regions), np.zeros(self.n_regions)
 
-    # -- the coupling's interface ---------------------------------------------------------------------
     def state(self) -> dict[str, np.ndarray]:
         """Stocks per region now (weighted counts)."""
-        f = self._arrays()
-        w = f.weight
-        above, cloud = w * f.above, w * (f.rung >= UPGRADED_RUNG)
-        sums = self._regions.sums(np.stack([above, above * (f.rung >= UPGRADED_RUNG), cloud, w * (f.rung >= 3),
-                                            w * (f.rung >= TOP)]))
-        return dict(zip(("above_firms", "upgraded_above", "cloud_firms", "workshop_firms", "factory_firms"),
-                        sums, strict=True)) | {"projects": self.projects_total.copy(),
-                                               "budget_left": np.array([d.budget for d in self.districts])}
+        w = np.array([f.weight for f in self.firms])
+        rung, above = np.array([f.rung for f in self.firms]), np.array([f.above for f in self.firms])
+        reg = np.array([f.region for f in self.firms], dtype=int)
+        cols = (w * above, w * above * (rung >= UPGRADED_RUNG), w * (rung >= UPGRADED_RUNG), w * (rung >= 3),
+                w * (rung >= TOP))
+        sums = [np.bincount(reg, weights=c, minlength=self.n_regions) for c in cols]
+        return dict(zip(("above_firms", "upgraded_above", "cloud_firms", "workshop_firms", "factory_firms"), sums,
+                        strict=True)) | {"projects": self.projects_total.copy(),
+                                         "budget_left": np.array([d.budget for d in self.districts])}
 
     def step_year(self, coverage: np.ndarray, gdp: np.ndarray, growth: np.ndarray) -> dict[str, np.ndarray]:
-        """Run one year: appropriate budgets, ``steps_per_year`` decision periods, then policy review.
+        """Appropriate budgets, ``steps_per_year`` Mesa steps (decision periods), grow revenue, review policy.
 
-        Parameters
-        ----------
-        coverage : ndarray (region,)
-            5G coverage share (0-1) from the SD core at the start of the year.
-        gdp : ndarray (region,)
-            GDP at the start of the year (100m yuan), for appropriations.
-        growth : ndarray (region,)
-            Revenue growth factor of firms over the year (from the SD core's GDP path).
+        ``coverage`` (0-1), ``gdp`` (100m yuan, start of year) and ``growth`` (revenue factor) per region.
         """
         self.coverage = np.asarray(coverage, dtype=float)
         for d in self.districts:
             d.appropriate(float(gdp[d.index]))
-        self._tally = self._new_tally()
-        if self.engine == "vectorised":  # revenue, coverage and instruments are fixed within the year
-            self._table = rule.climb_table(self.firms, self.coverage, self.support(), self.par)
+        self.support = np.array([[d.free_diagnosis, d.capex_subsidy, d.interest_subsidy, d.max_award]
+                                 for d in self.districts])
+        self.tally[:] = 0.0
         for _ in range(self.steps_per_year):
-            self._period()
-        self._table = None  # rebuilt next year; not kept alive across an ensemble of models
-        self._grow(np.asarray(growth, dtype=float))
+            self.step()
+        for f in self.firms:
+            f.size *= float(growth[f.region])
         self.year += 1
-        out = self.state() | {k: self._tally[k] for k in ("new_cloud", "spend", "induced_spend", "subsidy_paid")}
+        booked = dict(zip(rule.TALLY, self.tally.copy(), strict=True))
+        self.projects_total += booked["projects"]
+        self.paid_total += booked["subsidy_paid"]
+        out = self.state() | {k: booked[k] for k in FLOW_KEYS}
         share = out["upgraded_above"] / np.where(out["above_firms"] > 0, out["above_firms"], 1.0)
         for d in self.districts:
             d.review(self.year, float(share[d.index]))
         return out
 
-    def inspect(self, n: int = 10) -> mesa.agent.AgentSet:
-        """Mesa agents for the first ``n`` firms (views of the arrays in the vectorised engine)."""
-        if self.engine == "mesa":
-            return mesa.agent.AgentSet(list(self.agents_by_type[Firm])[:n], random=self.random)
-        return mesa.agent.AgentSet([FirmView(self, i) for i in range(min(n, len(self.firms)))], random=self.random)
-
-    # -- used by Firm agents -----------------------------------------------------------------------------
-    def support(self) -> rule.Support:
-        """Current instruments of every district as arrays."""
-        ds = self.districts
-        return rule.Support(np.array([d.free_diagnosis for d in ds]), np.array([d.capex_subsidy for d in ds]),
-                            np.array([d.interest_subsidy for d in ds]), np.array([d.max_award for d in ds]))
-
-    def peers_of(self, firm: Firm) -> np.ndarray:
-        """Peer share seen by ``firm`` (computed at the start of the period)."""
-        return np.array([self._peer_table[firm.region * self.n_sectors + firm.sector]])
-
-    def account(self, firm: Firm, cost: float, paid: float, p_none: float, p_used: float) -> None:
-        """Note one firm's decision (Mesa path); booked with the others at the end of the period."""
-        self._pending.append((firm.region, firm.weight, cost, paid, p_none, p_used, firm.climbed, firm.rung))
-
-    # -- internals -----------------------------------------------------------------------------------------
-    def _new_tally(self) -> dict[str, np.ndarray]:
-        return {k: np.zeros(self.n_regions) for k in ("new_cloud", "spend", "induced_spend", "subsidy_paid")}
-
-    def _arrays(self) -> Firms:
-        if self.engine == "vectorised":
-            return self.firms
-        agents = list(self.agents_by_type.get(Firm, []))
-        return Firms(*(np.array([getattr(a, k) for a in agents]) for k in
-                       ("region", "sector", "above", "size", "weight", "rung")))
-
-    def _period(self) -> None:
+    def step(self) -> None:
+        """One decision period: open the calls, peer shares at the start, every firm once in random order."""
         for d in self.districts:
             d.open_call()
-        f = self._arrays()
-        peers = rule.peer_shares(f, self._peer_groups)
-        if self.engine == "mesa":
-            self._peer_table = np.zeros(self.n_regions * self.n_sectors)
-            self._peer_table[f.region * self.n_sectors + f.sector] = peers
-            self._pending = []
-            self.agents_by_type[Firm].shuffle_do("step")
-            cols = [np.array(c) for c in zip(*self._pending, strict=True)]
-            order = np.argsort(cols[0], kind="stable")  # activation order -> region order
-            region, weight, cost, paid, p_none, p_used, climbed, rung = (c[order] for c in cols)
-            self._book(rule.Segments.of(region, self.n_regions), weight, cost, paid, p_none, p_used, climbed,
-                       rung - climbed)
-            return
-        cost, offer, base, relief = rule.at_rung(self._table, f.rung)
-        h_pol, h_none = rule.hazards(base, relief, peers, self.par)
-        p_none, p_pol = rule.climb_probability(h_none, self.dt), rule.climb_probability(h_pol, self.dt)
-        u = self.rng.random(len(f))
-        wants = (u < p_pol) & (offer > 0)
-        order = np.zeros(len(f))
-        order[wants] = self.rng.random(int(wants.sum()))  # random queue among applicants only
-        budget = np.array([d.budget for d in self.districts])
-        funded = rule.ration(wants, offer * f.weight, f.region, order, budget)
-        climbed = np.where(funded, u < p_pol, u < p_none)
-        paid = np.where(funded, offer, 0.0)
-        p_used = np.where(funded, p_pol, p_none)
-        spent = self._regions.sums(paid * f.weight)
-        for d in self.districts:
-            d.budget = max(0.0, d.budget - spent[d.index])
-        self._book(self._regions, f.weight, cost, paid, p_none, p_used, climbed, f.rung)
-        f.rung = f.rung + climbed.astype(np.int8)
+        w = np.array([f.weight for f in self.firms])
+        rung = np.array([f.rung for f in self.firms], dtype=np.int8)
+        rule.group_weights(self.starts, w, rung, self._total, self._upgraded)
+        rule.peer_shares(self._total, self._upgraded, self.peers)
+        self.agents_by_type[Firm].shuffle_do("step")
 
-    def _book(self, regions: rule.Segments, weight, cost, paid, p_none, p_used, climbed, rung_before) -> None:
-        """Tally a period per region. Induced spending is the expected capex the support added,
-        (p_used - p_none) x cost: zero without support, so no sampling noise leaks into the SD core."""
-        wc = weight * cost
-        rows = np.stack([wc * climbed, wc * (p_used - p_none), weight * paid, weight * (climbed & (rung_before == 1)),
-                         weight * (climbed & (rung_before >= 1))])
-        spend, induced, paid_now, new_cloud, projects = regions.sums(rows)
-        t = self._tally
-        t["spend"] += spend
-        t["induced_spend"] += induced
-        t["subsidy_paid"] += paid_now
-        t["new_cloud"] += new_cloud
-        self.paid_total += paid_now
-        self.projects_total += projects
+    def inspect(self, n: int = 10) -> mesa.agent.AgentSet:
+        """The first ``n`` firm agents."""
+        return mesa.agent.AgentSet(self.firms[:n], random=self.random)
 
-    def _grow(self, growth: np.ndarray) -> None:
-        if self.engine == "vectorised":
-            self.firms.size = self.firms.size * growth[self.firms.region]
-            return
-        for a in self.agents_by_type[Firm]:
-            a.size *= float(growth[a.region])
+
+class MesaAgents(AgentEngine):
+    """Every run's :class:`LadderModel`, stepped one after another."""
+
+    def __init__(self, s: Setup) -> None:
+        super().__init__(s)
+        self.models = [LadderModel(f, p, {k: v[e] for k, v in s.policy.items()}, s.targets, rng,
+                                   s.settings.steps_per_year, s.settings.spec.n_sectors, s.start_year)
+                       for e, (f, p, rng) in enumerate(zip(s.firms, s.firm_par, s.rngs, strict=True))]
+
+    def stocks(self) -> dict[str, np.ndarray]:
+        states = [m.state() for m in self.models]
+        return {k: np.stack([st[k] for st in states]) for k in states[0]}
+
+    def _year(self, env: Observables) -> dict[str, np.ndarray]:
+        outs = [m.step_year(env.coverage[e], env.gdp[e], env.growth[e]) for e, m in enumerate(self.models)]
+        return {k: np.stack([o[k] for o in outs]) for k in outs[0]}

@@ -32,8 +32,8 @@ class PopulationSpec:
 class Firms:
     """Structure of arrays, one entry per firm agent (mutable: ``rung`` and ``size`` change)."""
 
-    region: np.ndarray  # int, leaf index
-    sector: np.ndarray  # int
+    region: np.ndarray  # int32, leaf index
+    sector: np.ndarray  # int8
     above: np.ndarray  # bool, above-size industrial firm
     size: np.ndarray  # float, yearly revenue (100m yuan)
     weight: np.ndarray  # float, real firms this agent stands for
@@ -74,5 +74,12 @@ def build(gdp_2020: np.ndarray, par: dict[str, float], rng: np.random.Generator,
     region, above, size, weight, rung = (np.concatenate(x) for x in zip(*parts, strict=True))
     sector = rng.integers(0, spec.n_sectors, region.size)
     order = np.lexsort((sector, region))  # contiguous (region, sector) groups: sums become segment sums
-    return Firms(region=region[order], sector=sector[order], above=above[order], size=size[order],
-                 weight=weight[order], rung=rung[order])
+    return Firms(region=region[order].astype(np.int32), sector=sector[order].astype(np.int8), above=above[order],
+                 size=size[order], weight=weight[order], rung=rung[order])
+
+
+def group_starts(firms: Firms, n_regions: int, n_sectors: int) -> np.ndarray:
+    """Start index of every (region, sector) group (firms are sorted by both), plus the end: shape (groups + 1,).
+    Region l spans groups ``l * n_sectors`` to ``(l + 1) * n_sectors``."""
+    key = firms.region.astype(np.int64) * n_sectors + firms.sector
+    return np.searchsorted(key, np.arange(n_regions * n_sectors + 1)).astype(np.int64)

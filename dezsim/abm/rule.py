@@ -1,7 +1,6 @@
-"""The adoption rule, written once: yearly climb hazards, climb draws and budget rationing.
-
-Every function works on arrays of firms; the per-firm Mesa path calls the same functions on one firm
-(arrays of length one), so there is no second copy of the rule.
+"""The adoption rule, written once as scalar compiled functions of one firm: climb terms, hazards, chances,
+booking. The fused kernel (:mod:`dezsim.abm.kernel`) calls them for every firm of every run; the per-firm Mesa
+path (:mod:`dezsim.abm.firms`) calls the same functions from Python, so there is no second copy of the rule.
 
 Hazard of climbing from rung r to r+1 (per year)::
 
@@ -13,148 +12,141 @@ with ``a_ref`` the payoff of a mean-size above-size firm without support, ``peer
 upgraded firms in the firm's region and sector at the start of the period and ``coverage`` the region's 5G
 coverage (0-1). The chance to climb in a period of ``dt`` years is ``1 - exp(-h dt)``. Without subsidy and
 peers, and with fixed coverage, h is constant and the share still at rung r decays as ``exp(-h t)``.
+
+Support is rationed first come first served: applicants (firms that would climb with the offer) queue in
+random order within their region, and the district pays until the first applicant its budget cannot cover
+(that refusal closes the call for the period); a refused applicant climbs with its chance without support.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
 
+import numba
 import numpy as np
 
-from dezsim.abm.population import TOP, UPGRADED_RUNG, Firms
+from dezsim.abm.population import TOP, UPGRADED_RUNG
+from dezsim.params import BY_NAME
 
 BASE_HAZARDS = ("hazard_diagnose", "hazard_cloud", "hazard_workshop", "hazard_factory")
-N_RUNGS = TOP + 1
+#: Firm parameters the rule reads, in the order of the ``fp`` vector the functions take.
+RULE_PARAMS = (*BASE_HAZARDS, "cost_share_diagnose", "cost_share_project", "cost_scale", "attractiveness_elasticity",
+               "own_cost_floor", "peer_effect", "infra_effect", "firm_size_mean")
+_CSD, _CSP, _SCALE, _ETA, _FLOOR, _PEER, _INFRA, _MEAN = range(4, 12)
+#: Instruments per region, in the order of the ``support`` vector: free diagnosis (share of its cost), capex and
+#: interest subsidy (shares of project cost), largest award (100m yuan).
+INSTRUMENTS = ("policy_free_diagnosis", "policy_capex_subsidy", "policy_interest_subsidy", "policy_max_award")
+#: Rounding slack when comparing an award with the budget left (relative).
+BUDGET_SLACK = 1e-12
+#: Columns of a period's booking per region (see :func:`booking`).
+#: Ceiling of the capex subsidy an adaptive district may reach (the parameter's upper bound).
+CAPEX_CEILING = BY_NAME["policy_capex_subsidy"].bounds[1]
+TALLY = ("spend", "induced_spend", "subsidy_paid", "new_cloud", "projects")
+
+jit = numba.njit(cache=True, nogil=True)
 
 
-@dataclass(frozen=True)
-class Support:
-    """A district's instruments, one value per leaf region (arrays)."""
-
-    free_diagnosis: np.ndarray
-    capex_subsidy: np.ndarray
-    interest_subsidy: np.ndarray
-    max_award: np.ndarray
+def rule_vector(par: dict) -> np.ndarray:
+    """The ``fp`` vector of one run's firm parameters (scalars by name)."""
+    return np.array([float(par[name]) for name in RULE_PARAMS])
 
 
-
-@dataclass(frozen=True)
-class ClimbTable:
-    """Per firm and rung, shaped (firm, rung): the cost of climbing from that rung (100m yuan), the district's
-    offer towards it, the hazard without support before the peer effect, and the factor the offer multiplies
-    the hazard by. Its inputs (revenue, coverage, instruments) change at most once a year, so the table is built
-    yearly and each period only looks up every firm's current rung."""
-
-    cost: np.ndarray
-    offer: np.ndarray
-    base: np.ndarray
-    relief: np.ndarray
-
-
-def climb_table(firms: Firms, coverage: np.ndarray, support: Support, par: dict) -> ClimbTable:
-    """Build the :class:`ClimbTable` of ``firms`` (coverage 0-1 and instruments per region).
-
-    Column 0 is a diagnosis (cost in proportion to revenue), columns 1-3 are upgrade projects (cost ~
-    revenue^cost_scale, payoff ~ revenue^(1 - cost_scale) relative to a mean-size firm), the top rung has none.
-    """
-    n, reg = len(firms), firms.region
-    eta, scale, floor = par["attractiveness_elasticity"], par["cost_scale"], par["own_cost_floor"]
-    diag = par["cost_share_diagnose"] * firms.size
-    proj = par["cost_share_project"] * firms.size**scale
-    size_factor = (firms.size / par["firm_size_mean"]) ** ((1.0 - scale) * eta)
-    infra = 1 + par["infra_effect"] * coverage[reg]
-    diag_offer = support.free_diagnosis[reg] * diag
-    proj_offer = np.minimum((support.capex_subsidy + support.interest_subsidy)[reg] * proj, support.max_award[reg])
-    cost, offer, base, relief = (np.zeros((n, N_RUNGS)) for _ in range(4))
-    cost[:, 0], cost[:, 1:TOP] = diag, proj[:, None]
-    offer[:, 0], offer[:, 1:TOP] = diag_offer, proj_offer[:, None]
-    base[:, 0] = par[BASE_HAZARDS[0]]
-    base[:, 1:TOP] = np.array([par[name] for name in BASE_HAZARDS[1:]])[None, :] * (size_factor * infra)[:, None]
-    relief[:, 0] = _relief(diag, diag_offer, floor, eta)
-    relief[:, 1:TOP] = _relief(proj, proj_offer, floor, eta)[:, None]
-    relief[:, TOP] = 1.0
-    return ClimbTable(cost, offer, base, relief)
-
-
-def _relief(cost: np.ndarray, offer: np.ndarray, floor: float, eta: float) -> np.ndarray:
+@jit
+def _relief(cost, offer, floor, eta):  # pragma: no cover - compiled
     """Hazard multiplier of an offer: (cost / what the firm still bears) ** eta, the firm bearing >= floor."""
-    own = np.maximum(cost - offer, floor * cost)
-    return np.divide(cost, own, out=np.ones_like(cost), where=own > 0) ** eta
+    own = max(cost - offer, floor * cost)
+    return (cost / own) ** eta if own > 0 else 1.0
 
 
-def at_rung(table: ClimbTable, rung: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Each firm's (cost, offer, base hazard, relief) at its current rung."""
-    flat = np.arange(rung.size) * N_RUNGS + rung
-    return (table.cost.ravel()[flat], table.offer.ravel()[flat], table.base.ravel()[flat],
-            table.relief.ravel()[flat])
+@jit
+def region_reliefs(free_diag, subsidy_share, fp):  # pragma: no cover - compiled
+    """Relief of a region's diagnosis offer and of its project subsidy below the award cap: both pay a share of
+    the cost, so the relief is the same for every firm (cost 1 stands for any cost)."""
+    return _relief(1.0, free_diag, fp[_FLOOR], fp[_ETA]), _relief(1.0, subsidy_share, fp[_FLOOR], fp[_ETA])
 
 
-def hazards(base: np.ndarray, relief: np.ndarray, peers: np.ndarray, par: dict) -> tuple[np.ndarray, np.ndarray]:
-    """Yearly climb hazards with and without the district's offer."""
-    h_none = base * (1 + par["peer_effect"] * peers)
-    return h_none * relief, h_none
+@jit
+def year_terms(size, coverage, free_diag, subsidy_share, max_award, relief_diag, relief_share, fp):  # pragma: no cover
+    """A firm's terms for one year (revenue, coverage and instruments change at most once a year).
+
+    ``subsidy_share`` is the capex plus interest subsidy (share of project cost), ``relief_diag`` and
+    ``relief_share`` the region's reliefs (:func:`region_reliefs`). Returns (diagnosis cost, project cost,
+    offer towards a diagnosis, offer towards a project, relief of each offer, project hazard factor (size
+    factor x infrastructure)); costs and offers in 100m yuan.
+    """
+    eta, scale = fp[_ETA], fp[_SCALE]
+    log_size = math.log(size)
+    diag = fp[_CSD] * size
+    proj = fp[_CSP] * math.exp(scale * log_size)
+    factor = math.exp((1.0 - scale) * eta * (log_size - math.log(fp[_MEAN]))) * (1 + fp[_INFRA] * coverage)
+    full = subsidy_share * proj
+    if full <= max_award:
+        return diag, proj, free_diag * diag, full, relief_diag, relief_share, factor
+    return diag, proj, free_diag * diag, max_award, relief_diag, _relief(proj, max_award, fp[_FLOOR], eta), factor
 
 
-@dataclass(frozen=True)
-class Segments:
-    """Contiguous runs of equal keys in a sorted key array (firms are kept sorted by region and sector), so that
-    per-group sums are one ``np.add.reduceat`` and per-firm lookups one ``np.repeat``."""
-
-    starts: np.ndarray
-    lengths: np.ndarray
-    ids: np.ndarray
-    n_ids: int
-
-    @classmethod
-    def of(cls, key: np.ndarray, n_ids: int) -> Segments:
-        """Segments of ``key`` (must be sorted ascending) with ids in ``range(n_ids)``."""
-        if key.size and (np.diff(key) < 0).any():
-            raise ValueError("keys must be sorted (build the population with dezsim.abm.population.build)")
-        starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if key.size else np.zeros(0, int)
-        lengths = np.diff(np.r_[starts, key.size])
-        return cls(starts, lengths, key[starts], n_ids)
-
-    def sums(self, values: np.ndarray) -> np.ndarray:
-        """Sum of ``values`` (..., firm) per id, shaped (..., n_ids); ids without firms get 0."""
-        out = np.zeros(values.shape[:-1] + (self.n_ids,))
-        if self.starts.size:
-            out[..., self.ids] = np.add.reduceat(values, self.starts, axis=-1)
-        return out
-
-    def spread(self, per_id: np.ndarray) -> np.ndarray:
-        """Each firm's entry of a per-id array."""
-        return np.repeat(per_id[self.ids], self.lengths)
+@jit
+def at_rung(rung, diag, proj, diag_offer, proj_offer, relief_diag, relief_proj, factor, fp):  # pragma: no cover
+    """(cost, offer, hazard without support before peers, relief) of climbing from ``rung``; none at the top."""
+    if rung == 0:
+        return diag, diag_offer, fp[0], relief_diag
+    if rung < TOP:
+        return proj, proj_offer, fp[rung] * factor, relief_proj
+    return 0.0, 0.0, 0.0, 1.0
 
 
-def groups(firms: Firms, n_regions: int, n_sectors: int) -> tuple[Segments, Segments]:
-    """Segments by (region, sector) peer group and by region."""
-    return (Segments.of(firms.region * n_sectors + firms.sector, n_regions * n_sectors),
-            Segments.of(firms.region, n_regions))
+@jit
+def chances(base, relief, peers, fp, dt):  # pragma: no cover - compiled
+    """Chance to climb in a period of ``dt`` years without and with the district's offer."""
+    h_none = base * (1 + fp[_PEER] * peers)
+    p_none = -math.expm1(-h_none * dt)
+    return p_none, (p_none if relief == 1.0 else -math.expm1(-h_none * relief * dt))
 
 
-def peer_shares(firms: Firms, peer_groups: Segments) -> np.ndarray:
-    """Weighted share of upgraded firms in each firm's (region, sector) group."""
-    total, upgraded = peer_groups.sums(np.stack([firms.weight, firms.weight * (firms.rung >= UPGRADED_RUNG)]))
-    return peer_groups.spread(upgraded / np.where(total > 0, total, 1.0))
+@jit
+def out_of_reach(u, base, relief, peers, fp, dt):  # pragma: no cover - compiled
+    """True when the draw ``u`` is above both chances of :func:`chances` without computing them: a chance
+    ``1 - exp(-h dt)`` never exceeds ``h dt``, so such a firm neither climbs nor applies this period."""
+    return u >= base * (1 + fp[_PEER] * peers) * max(relief, 1.0) * dt
 
 
-def climb_probability(h: np.ndarray, dt: float) -> np.ndarray:
-    """Chance of at least one event of a Poisson process with rate ``h`` in ``dt`` years."""
-    return -np.expm1(-h * dt)
+@jit
+def climbs(u, funded, p_none, p_pol):  # pragma: no cover - compiled
+    """The firm climbs when its uniform draw ``u`` falls under the chance that applies to it."""
+    return u < (p_pol if funded else p_none)
 
 
-def ration(wants: np.ndarray, cost_to_district: np.ndarray, region: np.ndarray, order: np.ndarray,
-           budget: np.ndarray) -> np.ndarray:
-    """Which of the firms that want support get it, first come first served in random ``order``, without any
-    region's spending exceeding its ``budget``."""
-    idx = np.flatnonzero(wants)
-    if idx.size == 0:
-        return np.zeros(wants.shape, dtype=bool)
-    idx = idx[np.argsort(region[idx] + order[idx])]  # order in [0, 1): region first, then the random queue
-    spend = cost_to_district[idx]
-    cum = np.cumsum(spend)
-    starts = np.searchsorted(region[idx], region[idx], side="left")
-    within = cum - (cum[starts] - spend[starts])  # cumulative spending inside each region's queue
-    funded = np.zeros(wants.shape, dtype=bool)
-    funded[idx[within <= budget[region[idx]] * (1 + 1e-12)]] = True
-    return funded
+@jit
+def booking(weight, cost, paid, p_none, p_used, climbed, rung_before):  # pragma: no cover - compiled
+    """One firm's contribution to the period's :data:`TALLY`: capex spent, capex the support induced (expected:
+    (p_used - p_none) x cost, zero without support), subsidy paid, new cloud-enabled firms, projects."""
+    c = 1.0 if climbed else 0.0
+    return (weight * cost * c, weight * cost * (p_used - p_none), weight * paid,
+            weight * c * (rung_before == 1), weight * c * (rung_before >= 1))
+
+
+@jit
+def group_weights(starts, weight, rung, total, upgraded):  # pragma: no cover - compiled
+    """Weight of all and of upgraded firms per (region, sector) group; group g is ``[starts[g], starts[g + 1])``."""
+    for g in range(len(starts) - 1):
+        total[g] = upgraded[g] = 0.0
+        for i in range(starts[g], starts[g + 1]):
+            total[g] += weight[i]
+            upgraded[g] += weight[i] * (rung[i] >= UPGRADED_RUNG)
+
+
+@jit
+def peer_shares(total, upgraded, out):  # pragma: no cover - compiled
+    """Weighted share of upgraded firms per group (0 in an empty group)."""
+    for g in range(total.size):
+        out[g] = upgraded[g] / total[g] if total[g] > 0 else 0.0
+
+
+def reviewed_capex(capex, share, start_share, goal, goal_year, adaptive, step, year: int, start_year: int):
+    """Capex subsidy after a year's review: raised by ``step`` (up to the declared ceiling) where the district is
+    adaptive and its upgraded ``share`` (0-1) is behind the straight path from ``start_share`` to ``goal`` by
+    ``goal_year``; unchanged elsewhere. Works on scalars or arrays (regions with no target: goal NaN)."""
+    span = np.maximum(np.asarray(goal_year) - start_year, 1)
+    path = start_share + (np.asarray(goal) - start_share) * np.minimum(1.0, (year - start_year) / span)
+    behind = np.asarray(adaptive, dtype=bool) & (share < path)
+    return np.where(behind, np.minimum(CAPEX_CEILING, capex + step), capex)

@@ -14,13 +14,19 @@ import numpy as np
 from dezsim.sd import _kernel_generated
 
 _deriv = numba.njit(cache=True, nogil=True)(_kernel_generated.deriv)
+#: Cells per parallel block (each block has its own stage buffers), and the blocks from which they run in parallel.
+BLOCK = 256
+PARALLEL_BLOCKS = 4
 
 
 # Not cached on disk: numba's cache of a caller does not notice that a callee in another file changed (here the
-# regenerated derivative), and would silently keep the old one. Compiling the loop takes about a second.
-@numba.njit(cache=False, nogil=True)
-def integrate_cells(x, p, c, it_load, t0, steps, rk4):  # pragma: no cover - compiled
+# regenerated derivative), and would silently keep the old one. Compiling the loop takes a second or two.
+def integrate_cells(x, p, c, it_load, t0, steps, rk4):
     """Advance every row of ``x`` (cells x stocks, in place) by one time unit from ``t0`` in ``steps`` steps.
+
+    Cells are independent: blocks of :data:`BLOCK` cells run in parallel (``numba.prange``), each with its own
+    stage buffers, so the result does not depend on the number of threads; fewer than :data:`PARALLEL_BLOCKS`
+    blocks run serially (waking the other threads would cost more than it saves).
 
     Parameters
     ----------
@@ -39,14 +45,30 @@ def integrate_cells(x, p, c, it_load, t0, steps, rk4):  # pragma: no cover - com
     rk4 : bool
         Classical Runge-Kutta if true, explicit Euler otherwise.
     """
-    n_cells, n = x.shape
+    if x.shape[0] < PARALLEL_BLOCKS * BLOCK:
+        _integrate_block(x, p, c, it_load, t0, steps, rk4, 0, x.shape[0])
+    else:
+        _integrate_parallel(x, p, c, it_load, t0, steps, rk4)
+
+
+@numba.njit(cache=False, nogil=True, parallel=True)
+def _integrate_parallel(x, p, c, it_load, t0, steps, rk4):  # pragma: no cover - compiled
+    n_cells = x.shape[0]
+    n_blocks = (n_cells + BLOCK - 1) // BLOCK
+    for blk in numba.prange(n_blocks):
+        _integrate_block(x, p, c, it_load, t0, steps, rk4, blk * BLOCK, min(n_cells, (blk + 1) * BLOCK))
+
+
+@numba.njit(cache=False, nogil=True)
+def _integrate_block(x, p, c, it_load, t0, steps, rk4, lo, hi):  # pragma: no cover - compiled
+    n = x.shape[1]
     dt = 1.0 / steps
     k1 = np.empty(n)
     k2 = np.empty(n)
     k3 = np.empty(n)
     k4 = np.empty(n)
     tmp = np.empty(n)
-    for i in range(n_cells):
+    for i in range(lo, hi):
         y = x[i]
         for s in range(steps):
             t = t0 + s * dt

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from dezsim.errors import SimulationError
+from dezsim.exchange import AgentFlows, Observables
 from dezsim.sd import equations as eq
 from dezsim.sd.integrate import integrate
 
@@ -111,24 +112,129 @@ def _cell_arrays(par, consts, shape) -> tuple[np.ndarray, np.ndarray]:
     return p, c
 
 
-def _advance_year(x, par, consts, cells_pc, load_now, k: int, horizon: Horizon) -> np.ndarray:
+@dataclass(frozen=True)
+class Drivers:
+    """A year's exogenous inputs to the SD core: the declared parameters as the scenario sets them for that year
+    (schedules and shocks applied) and, in a coupled run, the agents' flows.
+
+    The flows enter the equations through three parameters, here and nowhere else: the agents' induced demand
+    *is* the year's transformation demand (it replaces the scenario's value), their rack demand adds to the
+    build programme, and their productivity gain adds to GDP growth. Nothing is clipped.
+    """
+
+    par: Mapping[str, np.ndarray]
+    flows: AgentFlows | None = None
+
+    def effective(self) -> dict[str, np.ndarray]:
+        """Parameter values the equations read this year."""
+        par = dict(self.par)
+        if self.flows is not None:
+            par["transformation_demand_extra"] = self.flows.induced_demand
+            par["dc_build_program"] = par["dc_build_program"] + self.flows.rack_demand
+            par["gdp_growth"] = par["gdp_growth"] + self.flows.productivity_gain
+        return par
+
+
+@dataclass(frozen=True)
+class Core:
+    """What stays fixed over a run: horizon, region constants (gdp_2020, va_2020, racks_2020), IT load per rack
+    by vintage (vintage, run, region)."""
+
+    horizon: Horizon
+    consts: dict[str, np.ndarray]
+    load: np.ndarray
+    par: Mapping[str, np.ndarray]
+    cells: tuple[np.ndarray, np.ndarray] | None = None
+
+
+@dataclass(frozen=True)
+class State:
+    """The SD state at a year end: stocks (stock, run, region), rack and facility-load vintages (vintage, run,
+    region), the year index ``k`` (0 = ``horizon.start``) and the year's recorded outputs."""
+
+    x: np.ndarray
+    vint_r: np.ndarray
+    vint_h: np.ndarray
+    k: int
+    record: dict[str, np.ndarray]
+
+
+def start(par: Mapping[str, np.ndarray], init: Initial, horizon: Horizon) -> tuple[Core, State]:
+    """The run's constants and its state at the end of ``horizon.start``."""
+    if horizon.engine not in ENGINES or horizon.method not in ("rk4", "euler"):
+        raise SimulationError(f"engine {horizon.engine!r} / method {horizon.method!r}: allowed engines "
+                              f"{ENGINES}, methods ('rk4', 'euler')")
+    n_v = horizon.n_years + 1
+    x, consts = initial_state(par, init)
+    cells = _cell_arrays(par, consts, x.shape[1:]) if horizon.engine == "numba" else None
+    core = Core(horizon, consts, it_load_per_rack(par, n_v), dict(par), cells)
+    vint_r = np.zeros((n_v, *x.shape[1:]))
+    vint_h = np.zeros_like(vint_r)
+    vint_r[0], vint_h[0] = x[IDX["rk_old"]], x[IDX["hk_old"]]
+    return core, State(x, vint_r, vint_h, 0, _record(x, par, consts, core.load, vint_r, vint_h, 0.0, None))
+
+
+def g5_ceiling(par: Mapping[str, np.ndarray], consts: Mapping[str, np.ndarray]) -> np.ndarray:
+    """Base stations that cover a region fully: the ceiling per unit of 2020 GDP times its 2020 GDP."""
+    return par["g5_ceiling_per_gdp"] * consts["gdp_2020"]
+
+
+def g5_coverage(g5: np.ndarray, par: Mapping[str, np.ndarray], core: Core) -> np.ndarray:
+    """5G coverage (0-1): base stations over the region's ceiling, capped at 1 (the agents' view; indicators
+    recompute it from covered stations and ceilings summed over regions)."""
+    return np.minimum(1.0, g5 / g5_ceiling(par, core.consts))
+
+
+def observe(core: Core, state: State, par: Mapping[str, np.ndarray]) -> Observables:
+    """What the agents see at the start of the year after ``state`` (``par``: that year's parameters)."""
+    return Observables(coverage=g5_coverage(state.x[IDX["g5"]], par, core), gdp=state.x[IDX["gdp"]].copy(),
+                       growth=np.exp(par["gdp_growth"]))
+
+
+def advance(core: Core, state: State, drivers: Drivers) -> State:
+    """The state one year later (pure: ``state`` is not modified); raises SimulationError naming the year, run
+    and region of a non-finite result."""
+    par, k, h = drivers.effective(), state.k, core.horizon
+    end = _integrate_year(state.x, par, core, k)
+    bad = ~np.isfinite(end)
+    if bad.any():
+        _, run, region = (int(i) for i in np.argwhere(bad)[0])
+        raise SimulationError(f"SD state not finite at end of {h.start + k + 1} (run index {run}, region index "
+                              f"{region}); check parameter values")
+    vint_r, vint_h = state.vint_r.copy(), state.vint_h.copy()
+    x = _close_vintage(state.x, end, vint_r, vint_h, k + 1)
+    record = _record(x, par, core.consts, core.load, vint_r, vint_h, float(k + 1), state.record)
+    return State(x, vint_r, vint_h, k + 1, record)
+
+
+def _integrate_year(x, par, core: Core, k: int) -> np.ndarray:
+    horizon, load_now = core.horizon, core.load[k + 1]
     if horizon.engine == "numpy":
-        rhs = make_rhs(par, consts, load_now)
+        rhs = make_rhs(par, core.consts, load_now)
         return integrate(rhs, x, float(k), float(k + 1), horizon.steps_per_year, horizon.method)
     from dezsim.sd.kernel import integrate_cells
 
     cells = np.ascontiguousarray(x.reshape(N_STOCKS, -1).T)
-    integrate_cells(cells, *cells_pc, np.ascontiguousarray(load_now.ravel()), float(k), horizon.steps_per_year,
+    p, c = core.cells
+    changed = [(j, name) for j, name in enumerate(eq.P) if par[name] is not core.par[name]]
+    if changed:  # only the year's scheduled or coupled parameters are laid out again
+        p = p.copy()
+        for j, name in changed:
+            p[:, j] = np.broadcast_to(par[name], x.shape[1:]).ravel()
+    integrate_cells(cells, p, c, np.ascontiguousarray(load_now.ravel()), float(k), horizon.steps_per_year,
                     horizon.method == "rk4")
     return cells.T.reshape(x.shape)
 
 
-YearHook = Callable[[int, np.ndarray, dict], dict]
+def outputs(records: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """Raw outputs shaped (run, region, year) from the year-end records, additive across regions; indicators
+    (and parents) follow in :func:`dezsim.sd.outputs.indicators`."""
+    return {key: np.stack([r[key] for r in records], axis=-1) for key in records[0] if not key.startswith("_")}
 
 
-def run_core(par: Mapping[str, np.ndarray], init: Initial, horizon: Horizon,
-             before_year: YearHook | None = None) -> dict[str, np.ndarray]:
-    """Integrate the SD core and record leaf-level raw outputs at each year end.
+def run_core(par: Mapping[str, np.ndarray], init: Initial, horizon: Horizon) -> dict[str, np.ndarray]:
+    """The SD core alone with fixed parameters: :func:`start`, then :func:`advance` every year (a coupled run
+    or a scenario's schedules go through :class:`dezsim.coupling.CoupledRun`).
 
     Parameters
     ----------
@@ -138,38 +244,18 @@ def run_core(par: Mapping[str, np.ndarray], init: Initial, horizon: Horizon,
         2020 stocks per leaf region.
     horizon : Horizon
         Years, steps per year, method and engine.
-    before_year : callable, optional
-        ``hook(year_index, state, par) -> par`` called before each simulated year with the state at its start
-        (the coupling to the agents); it returns the parameters for that year and must not modify ``state``.
 
     Returns
     -------
     dict of str to ndarray
-        Raw outputs shaped (run, region, year), additive across regions; indicators (and parents) follow in
-        :func:`dezsim.sd.outputs.indicators`.
+        Raw outputs shaped (run, region, year) (see :func:`outputs`).
     """
-    if horizon.engine not in ENGINES or horizon.method not in ("rk4", "euler"):
-        raise SimulationError(f"engine {horizon.engine!r} / method {horizon.method!r}: allowed engines "
-                              f"{ENGINES}, methods ('rk4', 'euler')")
-    par = dict(par)
-    n_v = horizon.n_years + 1
-    x, consts = initial_state(par, init)
-    load = it_load_per_rack(par, n_v)
-    vint_r = np.zeros((n_v, *x.shape[1:]))
-    vint_h = np.zeros_like(vint_r)
-    vint_r[0], vint_h[0] = x[IDX["rk_old"]], x[IDX["hk_old"]]
-    records = [_record(x, par, consts, load, vint_r, vint_h, t=0.0, previous=None)]
-    cells_pc = _cell_arrays(par, consts, x.shape[1:]) if horizon.engine == "numba" else None
-    for k in range(horizon.n_years):
-        if before_year is not None:
-            par = dict(before_year(k, x, par))
-            cells_pc = _cell_arrays(par, consts, x.shape[1:]) if horizon.engine == "numba" else None
-        end = _advance_year(x, par, consts, cells_pc, load[k + 1], k, horizon)
-        if not np.isfinite(end).all():
-            raise SimulationError(f"SD state not finite at end of {horizon.start + k + 1}; check parameter values")
-        x = _close_vintage(x, end, vint_r, vint_h, k + 1)
-        records.append(_record(x, par, consts, load, vint_r, vint_h, t=float(k + 1), previous=records[-1]))
-    return {key: np.stack([r[key] for r in records], axis=-1) for key in records[0] if not key.startswith("_")}
+    core, state = start(par, init, horizon)
+    records = [state.record]
+    for _ in range(horizon.n_years):
+        state = advance(core, state, Drivers(par))
+        records.append(state.record)
+    return outputs(records)
 
 
 def _close_vintage(start: np.ndarray, end: np.ndarray, vint_r: np.ndarray, vint_h: np.ndarray, v: int) -> np.ndarray:
@@ -197,7 +283,7 @@ def _record(x, par, consts, load, vint_r, vint_h, t: float, previous: dict | Non
         new_fac = it_load * np.maximum(par["dc_pue_floor"], par["dc_pue_new_2020"])
     else:
         new_load, new_fac = nb_load - previous["_nb_load"], nb_fac - previous["_nb_facility"]
-    ceiling = par["g5_ceiling_per_gdp"] * consts["gdp_2020"]
+    ceiling = g5_ceiling(par, consts)
     with np.errstate(invalid="ignore", divide="ignore"):
         vintage_pue = np.where(vint_r > 0, vint_h / vint_r, np.nan)
     shape = x.shape[1:]

@@ -109,6 +109,27 @@ def test_ensemble_member_equals_a_single_run_with_its_parameters():
             np.testing.assert_array_equal(together[key][k:k + 1], alone[key], err_msg=key)
 
 
+def test_parallel_kernel_equals_serial_for_any_thread_count(monkeypatch):
+    import numba
+
+    from dezsim.sd import kernel
+
+    _, _, par, init, _ = sd_inputs(100, 3)  # 1,200 cells: more than PARALLEL_BLOCKS blocks
+    results = []
+    threads = numba.get_num_threads()
+    try:
+        for n in (1, numba.config.NUMBA_NUM_THREADS):
+            numba.set_num_threads(n)
+            results.append(run_core(par, init, Horizon()))
+    finally:
+        numba.set_num_threads(threads)
+    monkeypatch.setattr(kernel, "PARALLEL_BLOCKS", 10**9)
+    results.append(run_core(par, init, Horizon()))
+    for key in results[0]:
+        np.testing.assert_array_equal(results[0][key], results[1][key], err_msg=key)
+        np.testing.assert_array_equal(results[0][key], results[2][key], err_msg=key)
+
+
 def test_same_seed_same_results_and_different_seed_differs():
     from dezsim.simulate import run
 
