@@ -3,7 +3,8 @@
 * Broad digital economy (digital industrialisation plus industrial digitalisation, CAICT's measure):
   ``size_t = m_t * core_va_t`` with the multiplier starting at its 2020 figure, ``m_2020 = size_2020 /
   core_va_2020`` (per run), and drifting as ``ln m_t = ln m_{t-1} + drift + sd * e_t``; its share of GDP is
-  ``100 * size_t / gdp_t`` (with no noise: ``m_t`` times the core share). Regions with a 2020 figure only.
+  ``100 * size_t / gdp_t`` (``m_t`` times the core share; the size is value added within GDP, so it is capped
+  at GDP: a guard for long horizons, not a mechanism). Regions with a 2020 figure only.
 * High-tech enterprises of the digital-economy field, a stock with inflow:
   ``H_t = H_{t-1} (1 - lapse) + inflow_t``, ``inflow_t = H_{t-1} max(0, lapse + elasticity * g_t + sd * e_t)``,
   ``g_t = ln(core_va_t / core_va_{t-1})``; with no noise ``H_t = H_2020 prod(1 + elasticity * g_s)``.
@@ -119,8 +120,9 @@ def _anchored(a, j: int, figures: pd.Series, core: dict, gdp: dict, par: dict, e
     if a.indicator == "high_tech_enterprises_digital":
         h = stock_path(level, c, par["hte_lapse_rate"], par["hte_core_elasticity"], par["hte_sd"], eps[:, j])
         return [(a.indicator, a.region, h)]
-    m = multiplier_path(level / c[:, 0], par["de_multiplier_drift"], par["de_multiplier_sd"], eps[:, j])
-    size = m * c
+    # level x (m_t / m_2020) x (core_t / core_2020): exactly the 2020 figure in 2020, m_t x core_t after it
+    rel = multiplier_path(np.ones(len(c)), par["de_multiplier_drift"], par["de_multiplier_sd"], eps[:, j])
+    size = np.minimum(level * rel * (c / c[:, :1]), gdp[a.region].to_numpy())  # within GDP: never above it
     return [(a.indicator, a.region, size),
             ("digital_economy_share_gdp", a.region, 100.0 * size / gdp[a.region].to_numpy())]
 

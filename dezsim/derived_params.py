@@ -39,7 +39,7 @@ PARAMS: tuple[Param, ...] = (
        "Share of certified enterprises whose certification lapses in a year"),
     _p("hte_core_elasticity", "dimensionless", 1.0, (0.3, 2.0), "triangular",
        _A + "the field's certified firms keep pace with its value added (1); below: certification saturates, "
-       "above: certification campaigns outrun output; no pre-2021 series of the field's count was found",
+       "above: certification campaigns outrun output; no yearly series of the field's count up to 2020 was found",
        "Net growth of the stock per unit of log-growth of core-industry value added"),
     _p("hte_sd", "1/year", 0.03, (0.0, 0.1), "fixed",
        _A + "year-to-year variation of certification rounds (review batches, policy pushes), 3 % of the stock",
