@@ -61,12 +61,13 @@ class Anchor:
 
 #: 2020 levels of the derived stocks, each the figure named (its value is read from data/, never retyped).
 ANCHORS: tuple[Anchor, ...] = (
-    Anchor("digital_economy_size", "jiangsu", "s003-001", "Jiangsu plan: 全省数字经济规模超过4万亿元 (2020), read at the "
-           "stated figure"),
-    Anchor("digital_economy_size", "suzhou", "s001a-035", "Suzhou plan: 2020年苏州市数字经济规模超过8000亿元 (CAICT "
-           "estimate), read at the stated figure"),
-    Anchor("high_tech_enterprises_digital", "suzhou", "s001a-108", "Suzhou plan's account of its own base (the paragraph on "
-           "Suzhou, after its 9772 high-tech enterprises of all fields): electronic-information-field high-tech "
-           "enterprises 超 4000 at end-2020, read as Suzhou's digital-economy-field stock; the figure's note flags "
-           "its 全省 as a likely slip for 全市, since the sentence sits between two statements about the city)"),
+    Anchor("digital_economy_size", "jiangsu", "s003-001",
+           "Jiangsu plan: 全省数字经济规模超过4万亿元 (2020), read at the stated figure"),
+    Anchor("digital_economy_size", "suzhou", "s001a-035",
+           "Suzhou plan: 2020年苏州市数字经济规模超过8000亿元 (CAICT estimate), read at the stated figure"),
+    Anchor("high_tech_enterprises_digital", "suzhou", "s001a-108",
+           "Suzhou plan's account of its own base (the paragraph on Suzhou, after its 9772 high-tech enterprises of "
+           "all fields): electronic-information-field high-tech enterprises 超 4000 at end-2020, read as Suzhou's "
+           "digital-economy-field stock; the figure's note flags its 全省 as a likely slip for 全市, since the "
+           "sentence sits between two statements about the city"),
 )
