@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from dezsim.data import Dataset
-from dezsim.derived_params import ANCHORS, PARAMS
+from dezsim.derived_params import ANCHORS, PARAMS, Anchor
 from dezsim.errors import DezsimError
 from dezsim.results import COLUMNS, Results
 from dezsim.seeding import component_rng
@@ -86,6 +86,9 @@ def add_derived(results: Results, ds: Dataset, seed: int | None = None) -> Resul
     frame = results.frame
     if set(DERIVED) & set(frame.indicator.unique()):
         return results
+    if frame.scenario.nunique() > 1:
+        raise DezsimError("add_derived takes the results of one scenario at a time; these hold "
+                          f"{sorted(frame.scenario.astype(str).unique())}")
     core, gdp = _wide(frame, "core_industry_va"), _wide(frame, "gdp")
     if not core:
         return results  # nothing to derive from (e.g. results of other indicators only)
@@ -94,9 +97,12 @@ def add_derived(results: Results, ds: Dataset, seed: int | None = None) -> Resul
     design = results.design.set_index("run").reindex(runs)
     seeds = np.full(len(runs), seed) if seed is not None else design["seed"].to_numpy()
     par, eps = draws(seeds, runs, len(years))
+    if years[0] != 2020:
+        raise DezsimError(f"derived indicators start from 2020 figures; these results start in {years[0]}")
     figures = ds.figures.set_index("id").value
-    parts = [_anchored(a, j, figures, core, gdp, par, eps, years) for j, a in enumerate(ANCHORS)]
-    parts = [p for part in parts for p in part]
+    parts = [p for j, a in enumerate(ANCHORS) if a.region in core
+             for p in _anchored(a, float(figures[a.figure]), core[a.region].to_numpy(), gdp[a.region].to_numpy(),
+                                par, eps[:, j])]
     if not parts:
         return results
     scenario = frame.scenario.iloc[0]
@@ -108,23 +114,17 @@ def add_derived(results: Results, ds: Dataset, seed: int | None = None) -> Resul
     return Results(new[COLUMNS], results.design, results.provenance | {"derived": list(DERIVED)})
 
 
-def _anchored(a, j: int, figures: pd.Series, core: dict, gdp: dict, par: dict, eps: np.ndarray,
-              years: list[int]) -> list[tuple[str, str, np.ndarray]]:
-    """The derived series of one anchor: [(indicator, region, values (run, year))]; [] when its region is absent."""
-    if a.region not in core:
-        return []
-    if years[0] != 2020:
-        raise DezsimError(f"derived indicators start from 2020 figures; these results start in {years[0]}")
-    c = core[a.region].to_numpy()
-    level = float(figures[a.figure])
+def _anchored(a: Anchor, level: float, core: np.ndarray, gdp: np.ndarray, par: dict[str, np.ndarray],
+              eps: np.ndarray) -> list[tuple[str, str, np.ndarray]]:
+    """The derived series of one anchor, [(indicator, region, values (run, year))], from its 2020 ``level`` and
+    the region's core value added and GDP (run, year), the runs' parameters and its shocks (run, year-1)."""
     if a.indicator == "high_tech_enterprises_digital":
-        h = stock_path(level, c, par["hte_lapse_rate"], par["hte_core_elasticity"], par["hte_sd"], eps[:, j])
+        h = stock_path(level, core, par["hte_lapse_rate"], par["hte_core_elasticity"], par["hte_sd"], eps)
         return [(a.indicator, a.region, h)]
     # level x (m_t / m_2020) x (core_t / core_2020): exactly the 2020 figure in 2020, m_t x core_t after it
-    rel = multiplier_path(np.ones(len(c)), par["de_multiplier_drift"], par["de_multiplier_sd"], eps[:, j])
-    size = np.minimum(level * rel * (c / c[:, :1]), gdp[a.region].to_numpy())  # within GDP: never above it
-    return [(a.indicator, a.region, size),
-            ("digital_economy_share_gdp", a.region, 100.0 * size / gdp[a.region].to_numpy())]
+    rel = multiplier_path(np.ones(len(core)), par["de_multiplier_drift"], par["de_multiplier_sd"], eps)
+    size = np.minimum(level * rel * (core / core[:, :1]), gdp)  # value added within GDP: never above it
+    return [(a.indicator, a.region, size), ("digital_economy_share_gdp", a.region, 100.0 * size / gdp)]
 
 
 def _wide(frame: pd.DataFrame, indicator: str) -> dict[str, pd.DataFrame]:

@@ -165,3 +165,11 @@ def test_derived_indicators_raise_the_assessed_targets(dataset, monkeypatch):
                                                  & with_derived.indicator.isin(derived.DERIVED)].target_id)
     assert "s001a-148" in gained
     assert set(without[without.assessed].target_id) <= set(with_derived[with_derived.assessed].target_id)
+
+
+def test_results_of_two_scenarios_are_refused(dataset):
+    a, b = synthetic([0]), synthetic([0])
+    frame = pd.concat([a.frame.astype({"scenario": str}), b.frame.assign(scenario="other").astype({"scenario": str})],
+                      ignore_index=True).astype({"scenario": "category"})
+    with pytest.raises(DezsimError, match="one scenario at a time"):
+        derived.add_derived(Results(frame, a.design, {}), dataset)
