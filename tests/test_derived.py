@@ -116,7 +116,8 @@ def test_results_not_starting_in_2020_are_refused(dataset):
 growth = st.lists(st.floats(-0.3, 0.4), min_size=1, max_size=12)
 
 
-@given(growth, st.floats(0.0, 0.2), st.floats(0.3, 2.0), st.floats(0.0, 0.1), st.integers(0, 2**32 - 1))
+@given(growth, st.floats(*BY_NAME["hte_lapse_rate"].bounds), st.floats(*BY_NAME["hte_core_elasticity"].bounds),
+       st.floats(0.0, 0.1), st.integers(0, 2**32 - 1))
 def test_stock_never_negative(g, lapse, beta, sd, seed):
     core = 100.0 * np.exp(np.concatenate([[0.0], np.cumsum(g)]))[None, :]
     eps = np.random.default_rng(seed).standard_normal((1, len(g))) * 5  # large shocks on purpose
@@ -142,6 +143,9 @@ def test_parameter_defaults_follow_their_evidence(dataset):
     changes = [np.log(ev["dv-003"] / ev["dv-001"]), np.log(ev["dv-005"] / ev["dv-003"]) / 2,
                np.log(fig["s001a-011"] / ev["dv-005"])]
     assert BY_NAME["de_multiplier_sd"].default == pytest.approx(np.std(changes, ddof=1), abs=5e-4)
+    stock = np.log(fig["s001a-104"] / ev["dv-008"]) / 6.5  # mid-2014 to end-2020
+    assert BY_NAME["hte_core_elasticity"].default == pytest.approx(stock / np.log(1 + fig["s003-004"] / 100),
+                                                                   abs=5e-3)
     assert all(p.bounds[0] <= p.default <= p.bounds[1] for p in PARAMS)
 
 
