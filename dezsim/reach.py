@@ -22,6 +22,8 @@ import pandas as pd
 from scipy import stats
 
 from dezsim.data import Dataset
+from dezsim.derived import DERIVED, add_derived
+from dezsim.derived import DRIVERS as DERIVED_DRIVERS
 from dezsim.readings import SCOPE_GAPS, Reading, Role, Scope, ThresholdRule, threshold
 from dezsim.results import Results
 from dezsim.sd.outputs import INDICATORS
@@ -51,7 +53,7 @@ DRIVERS = {"core_industry_va": ("ei_va_ratio", "sw_va_ratio", "oc_va_ratio", "oc
                                        "oc_trend_growth"),
            "invention_patents_digital": ("patent_rate", "patent_lapse"), "pct_applications": ("pct_rate",),
            "dc_pue_new": ("dc_pue_new_2020", "dc_pue_floor", "dc_pue_learning"),
-           "dc_racks": ("dc_demand_elasticity", "dc_adjustment_time", "dc_rack_lifetime")}
+           "dc_racks": ("dc_demand_elasticity", "dc_adjustment_time", "dc_rack_lifetime")} | DERIVED_DRIVERS
 
 
 def _prior_only() -> set[str]:
@@ -59,7 +61,8 @@ def _prior_only() -> set[str]:
     from dezsim.calibrate import load_ensemble
 
     stored = load_ensemble()
-    return set(stored[1]["prior_only"]) if stored else {n for names in DRIVERS.values() for n in names}
+    derived = {n for names in DERIVED_DRIVERS.values() for n in names}  # drawn after the run, never fitted
+    return (set(stored[1]["prior_only"]) | derived) if stored else {n for names in DRIVERS.values() for n in names}
 
 
 def _uncalibrated(indicator: str, prior_only: set[str]) -> str:
@@ -129,7 +132,7 @@ def _allocated_stocks(ds: Dataset) -> set[tuple[str, str]]:
 def _reason(r, fig, regions: set[str], end_year: int, present: set[str] | None, allocated: set) -> str:
     """Why the target cannot be assessed, or "" when it can."""
     reading, scope = Reading(r.reading), Scope(r.scope)
-    if r.indicator not in INDICATORS:
+    if r.indicator not in INDICATORS and r.indicator not in DERIVED:
         return f"indicator '{r.indicator}' is not simulated by the model"
     if fig.region not in regions:
         return f"region '{fig.region}' is not simulated"
@@ -265,7 +268,9 @@ def verdict(p: float) -> str:
 
 
 def reachability(results: Results, ds: Dataset) -> pd.DataFrame:
-    """The reach table for ``results`` (one row per target in data/), as written to ``reach.csv``."""
+    """The reach table for ``results`` (one row per target in data/), as written to ``reach.csv``; the derived
+    indicators (:mod:`dezsim.derived`) are added to ``results`` first."""
+    results = add_derived(results, ds)
     regions = list(results.frame.region.cat.categories)
     end = int(results.frame.year.max())
     present = set(results.frame.indicator.unique())

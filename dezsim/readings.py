@@ -49,7 +49,7 @@ class Scope(str, Enum):
     PLUS_INDUSTRIAL_INTERNET = "plus_industrial_internet"  # smart factories plus industrial-internet benchmark firms
     PLUS_DEMO_PROJECTS = "plus_demo_projects"       # smart workshops plus demonstration projects
     PROVINCIAL_STAR_CLOUD = "provincial_star_cloud"  # provincially star-rated cloud-enabled firms
-    DIGITAL_ECONOMY_FIELD = "digital_economy_field"  # patents and applications in the digital-economy field
+    DIGITAL_ECONOMY_FIELD = "digital_economy_field"  # patents, applications, high-tech firms of the digital field
     NEW_BUILDS = "new_builds"                       # data centres built in the period
     KEY_AREAS = "key_areas"                         # core urban areas, public places, trunk lines, key parks
     VILLAGES = "villages"                           # administrative villages

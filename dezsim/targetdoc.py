@@ -30,12 +30,13 @@ def _status(row: pd.Series) -> str:
 
 
 def _targets_table(ds: Dataset) -> list[str]:
+    from dezsim.derived import DERIVED
     from dezsim.reach import map_targets
     from dezsim.sd.outputs import INDICATORS, awaited_indicators
 
     awaited = awaited_indicators()
     regions = ds.leaves() + [r for r in ds.regions.code if r in ("suzhou", "jiangsu")]
-    mapped = map_targets(ds, regions, END_YEAR, set(INDICATORS) - awaited)
+    mapped = map_targets(ds, regions, END_YEAR, (set(INDICATORS) - awaited) | set(DERIVED))
     lines = ["| target (grouped) | region | indicator | year | reading | threshold (rule) | scope | status | "
              "quote | note |", "|---|---|---|---|---|---|---|---|---|---|"]
     for r in mapped.sort_values("target_id").itertuples(index=False):

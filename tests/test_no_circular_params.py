@@ -1,13 +1,15 @@
 """No parameter may rest on a target it is later used to assess (issue 13, item 3).
 
 A parameter's ``source`` names the figure ids it rests on; none may be a row of kind ``target`` or
-``growth_target`` in data/figures. Ranges written ``s004-011..013`` count every id in the range.
+``growth_target`` in data/figures. Ranges written ``s004-011..013`` count every id in the range. The derived
+indicators' parameters (dezsim.derived_params, drawn after the run) and their 2020 anchors are checked too.
 """
 
 from __future__ import annotations
 
 import re
 
+from dezsim import derived_params as D
 from dezsim import params as P
 
 ID = re.compile(r"\b([a-z]+\d*[a-z]?)-(\d+)([a-z]?)(?:\.\.(\d+))?")
@@ -33,5 +35,15 @@ def test_no_parameter_source_cites_a_target(dataset):
     f = dataset.figures
     targets = set(f.loc[f.kind.isin(["target", "growth_target"]), "id"])
     assert "s001a-158" in targets  # the check would catch the former 5G ceiling source
-    circular = {p.name: sorted(set(cited_ids(p.source)) & targets) for p in P.PARAMS}
+    circular = {p.name: sorted(set(cited_ids(p.source)) & targets) for p in P.PARAMS + D.PARAMS}
     assert {k: v for k, v in circular.items() if v} == {}
+
+
+def test_derived_sources_and_anchors_cite_no_target(dataset):
+    f = dataset.figures.set_index("id")
+    targets = set(f.index[f.kind.isin(["target", "growth_target"])])
+    cited = [i for p in D.PARAMS for i in cited_ids(p.source)]
+    assert cited and all(i in f.index or i.startswith("dv-") for i in cited)  # every cited id exists
+    anchors = {a.figure for a in D.ANCHORS}
+    assert anchors <= set(f.index) and not anchors & targets
+    assert all(f.kind[a] == "baseline" and int(f.year[a]) == 2020 for a in anchors)
