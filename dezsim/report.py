@@ -147,7 +147,10 @@ def build(scenario=None, runs: int = 200, seed: int = 0, out: Path | str = "out/
 
     check_output_folder(Path(out), "--out")  # before the work, not after it
     check_output_folder(Path(out) / "figures", "--out")
+    from dezsim.scenario_checks import check_settings_simulated
+
     ds, scen = load(), as_scenario(scenario)
+    check_settings_simulated(scen, ds)
     steps = 1 + (1 + len(L.LEVERS) * len(L.GRID) if levers else 0)
     bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                    TimeRemainingColumn(), disable=not progress)
