@@ -143,6 +143,7 @@ def build(scenario=None, runs: int = 200, seed: int = 0, out: Path | str = "out/
     from dezsim import levers as L
     from dezsim.data import load
     from dezsim.reach import LIKELY, reachability
+    from dezsim.views import views
     from dezsim.simulate import as_scenario, run
 
     check_output_folder(Path(out), "--out")  # before the work, not after it
@@ -157,7 +158,7 @@ def build(scenario=None, runs: int = 200, seed: int = 0, out: Path | str = "out/
     with bar:
         task = bar.add_task(f"simulating {scen.name} ({runs} runs)", total=steps)
         results = run(scen, runs=runs, seed=seed, data=ds)
-        reach = reachability(results, ds)
+        reach = views(reachability(results, ds), ds, seed)
         bar.advance(task)
         lever_table = None
         below = reach[reach.assessed & (reach.p_reach < LIKELY)].target_id.tolist()
