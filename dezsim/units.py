@@ -17,7 +17,7 @@ UNIT_TEXT = {"100m_yuan": "亿元 (100 million yuan)", "10k_yuan": "万元 (10,0
              "ratio": "", "gwh": "GWh", "10k_kwh": "万千瓦时 (10,000 kWh)", "10k_tce": "万吨标准煤 (10,000 tce)",
              "100m_usd": "亿美元 (100 million US dollars)"}
 #: Short axis labels.
-AXIS_TEXT = {"100m_yuan": "亿元 (100 million yuan)", "pct": "%", "pct_per_year": "% per year", "count": "count",
+AXIS_TEXT = {"100m_yuan": "100 million yuan", "pct": "%", "pct_per_year": "% per year", "count": "count",
              "ratio": "ratio", "gwh": "GWh"}
 #: yuan per unit code, for the plain-words gloss of money.
 YUAN = {"100m_yuan": 1e8, "10k_yuan": 1e4, "yuan": 1.0}
