@@ -230,7 +230,9 @@ def overview(reach: pd.DataFrame, ax=None, group: str = "plan"):
     p_outside_high``. Returns the Figure."""
     from dezsim.reach import verdict
 
-    shown = reach.sort_values([group, "basis", "target_id"]).reset_index(drop=True)
+    rank = {b: i for i, b in enumerate([*BASIS_MARKERS, "none"])}  # model first, then trend, then outside only
+    shown = reach.assign(_rank=reach.basis.map(rank)).sort_values([group, "_rank", "target_id"])
+    shown = shown.reset_index(drop=True)
     fig, ax = _figure(ax, (8.5, 0.14 * len(shown) + 1.6))
     y = np.arange(len(shown))
     ax.hlines(y, shown.p_outside_low, shown.p_outside_high, color="0.6", lw=0.8)
