@@ -8,6 +8,7 @@ caller's backend is never touched and figures can be drawn from server threads (
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -274,7 +275,7 @@ def lever_curves(levers: pd.DataFrame, axes=None, top: int = 6):
         cols = min(3, len(names))
         fig = Figure(figsize=(4.3 * cols, 3.3 * -(-len(names) // cols)), layout="constrained")
         axes = fig.subplots(-(-len(names) // cols), cols, squeeze=False).ravel()
-    n = len([c for c in levers if c.startswith("value_")])
+    n = len([c for c in levers if re.fullmatch(r"value_\d+", c)])
     for ax, name in zip(axes, names, strict=False):
         part = levers[levers.lever == name]
         p = part[[f"p_{i}" for i in range(n)]].to_numpy(dtype=float)

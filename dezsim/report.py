@@ -31,6 +31,12 @@ HOW_TO_READ = [
 ]
 
 
+OVERVIEW_CAPTION = ("Filled marks: the inside view (dot: SD core, square: agents, diamond: indicator trend) with its "
+                    "90 % interval, coloured by verdict (green likely, amber uncertain, red unlikely); grey rings: "
+                    "the outside view with its 90 % interval. Targets with the outside view only are in the last "
+                    "table.")
+
+
 def _settings_text(settings: dict) -> str:
     return ", ".join(f"{k}: {v}" for k, v in settings.items())
 
@@ -87,7 +93,8 @@ def _markdown(parts: dict, charts: dict, out: Path) -> str:
     lines = ["# dezsim: reachability of the digital-economy plan targets", "", parts["head"], "",
              f"Settings: {parts['settings']}.", "", "## How to read this", ""]
     lines += [f"- {t}" for t in HOW_TO_READ]
-    lines += ["", "## Overview: p per target, by plan", "", *map(img, charts["overview"]), "",
+    lines += ["", "## Overview: p per target with an inside view, by plan", "", *map(img, charts["overview"]), "",
+             OVERVIEW_CAPTION, "",
               "## Targets with an inside view (the model or an indicator trend)", "",
               parts["table"].to_markdown(index=False), "", "## Fan charts in each target's own metric", ""]
     lines += [img(c) for c in charts["fans"]]
@@ -120,7 +127,8 @@ def _html(parts: dict, charts: dict) -> str:
     para, vtable, vpng = parts["validation"]
     sections = [f"<p>{html.escape(parts['head'])}</p><p>Settings: {html.escape(parts['settings'])}.</p>",
                 "<h2>How to read this</h2><ul>" + "".join(f"<li>{html.escape(t)}</li>" for t in HOW_TO_READ)
-                + "</ul>", "<h2>Overview: p per target, by plan</h2>" + "".join(map(_figure, charts["overview"])),
+                + "</ul>", "<h2>Overview: p per target with an inside view, by plan</h2>"
+                + "".join(_figure(c, OVERVIEW_CAPTION) for c in charts["overview"]),
                 "<h2>Targets with an inside view (the model or an indicator trend)</h2>" + body,
                 "<h2>Fan charts in each target's own metric</h2>" + "".join(map(_figure, charts["fans"]))]
     if charts["levers"]:

@@ -16,8 +16,10 @@ COLUMNS = 3
 
 
 def overview(reach: pd.DataFrame, folder: Path) -> Path:
-    """figures/overview.png: every target with a p (inside or outside view)."""
-    shown = reach[reach.p_outside.notna() | reach.p_inside.notna()]
+    """figures/overview.png: every target with an inside view (the model or an indicator trend), with its outside
+    view beside it. Targets with the outside view only are left to their table: their p is their class's base
+    rate, a handful of values repeated over a hundred rows, which a chart would only stretch."""
+    shown = reach[reach.p_inside.notna()]
     return plots.save(plots.overview(shown), folder / "overview.png")
 
 

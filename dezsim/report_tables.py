@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dezsim.units import lever_text, lever_value, threshold_text, with_unit
+from dezsim.units import lever_text, lever_value, number, threshold_text, unit_text, words
 
 
 def _first_reached(median: float, q10: float, q90: float, end: int) -> str:
@@ -17,9 +17,15 @@ def _first_reached(median: float, q10: float, q90: float, end: int) -> str:
 
 
 def _gap(m: float, lo: float, hi: float, unit: str) -> str:
+    """"-1,234 (-2,000 to -500) 亿元 (median -123.4 billion yuan)": the unit once, money also in words."""
     if pd.isna(m):
         return ""
-    return f"{with_unit(m, unit, sign=True)} ({with_unit(lo, unit, sign=True)} to {with_unit(hi, unit, sign=True)})"
+    sign = lambda v: ("+" if v > 0 else "") + number(v)  # noqa: E731
+    text = f"{sign(m)} ({sign(lo)} to {sign(hi)}) {unit_text(unit)}".rstrip()
+    gloss = words(m, unit)
+    if gloss:
+        text = f"{text.split(' (100')[0]} (median {'+' if m > 0 else ''}{gloss})"
+    return text
 
 
 def add_text_columns(reach: pd.DataFrame, ds, plans: dict[str, str]) -> pd.DataFrame:
