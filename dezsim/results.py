@@ -87,8 +87,9 @@ class Results:
         """An ``xarray.DataArray`` with dims (scenario, indicator, region, run, year).
 
         Units: a ``unit`` coordinate along ``indicator`` holds each indicator's pint string (e.g. ``1e8 * yuan``,
-        ``percent``, ``count``; money needs ``reg.define("yuan = [currency_cny]")`` in a pint registry); ``attrs["units"]`` holds it too when the array has one indicator (select one
-        with ``.sel(indicator=...)`` and the coordinate becomes a scalar).
+        ``percent``, ``count``; money needs ``reg.define("yuan = [currency_cny]")`` in a pint registry);
+        ``attrs["units_by_indicator"]`` holds them as JSON, and ``attrs["units"]`` the one string when the array
+        has one indicator (``.sel(indicator=...)`` makes the coordinate a scalar).
         """
         import xarray as xr
 
