@@ -80,6 +80,7 @@ def summary_table(reach: pd.DataFrame) -> pd.DataFrame:
     cols = ["plan", "target_id", "region", "indicator (中文)", "year", "reading", "target", "basis",
             "p inside (90 %)", "verdict", "p outside (90 %)", "views differ", "first reached (median, 10-90 %)",
             "gap median (10-90 %)", "lever to reach p = 0.8", "quote", "caveat"]
+    a["quote"] = _one_line(a.quote)
     return a[[c for c in cols if c in a.columns]].sort_values(["plan", "region", "year", "target_id"])
 
 
@@ -91,7 +92,13 @@ def outside_only_table(reach: pd.DataFrame) -> pd.DataFrame:
     a["target"] = a.target_text
     cols = ["plan", "target_id", "region", "indicator", "name_zh", "year", "target", "p outside (90 %)",
             "outside_class", "reason", "quote"]
+    a["quote"] = _one_line(a.quote)
     return a[cols].sort_values(["plan", "region", "year", "target_id"])
+
+
+def _one_line(text: pd.Series) -> pd.Series:
+    """Quotes copied from the plans' tables keep their tabs and line breaks; a table cell shows spaces."""
+    return text.fillna("").astype(str).str.replace(r"\s+", " ", regex=True)
 
 
 def _param(lever_name: str) -> str:

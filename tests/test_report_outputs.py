@@ -96,3 +96,9 @@ def test_numbers_and_thresholds_for_people():
     assert lever_text("capex subsidy rate", "policy_capex_subsidy", 0.3) == "capex subsidy rate 30 % of project cost"
     assert (lever_text("extra digital investment (share of GDP)", "digital_investment_extra", 0.028)
             == "extra digital investment 2.8 % of GDP")
+
+
+def test_quotes_with_tabs_show_as_one_line():
+    from dezsim.report_tables import _one_line
+
+    assert _one_line(pd.Series(["省、市级示范智能车间（个）\t2000", None])).tolist() == ["省、市级示范智能车间（个） 2000", ""]
