@@ -234,7 +234,7 @@ def overview(reach: pd.DataFrame, ax=None, group: str = "plan"):
     rank = {b: i for i, b in enumerate([*BASIS_MARKERS, "none"])}  # model first, then trend, then outside only
     shown = reach.assign(_rank=reach.basis.map(rank)).sort_values([group, "_rank", "target_id"])
     shown = shown.reset_index(drop=True)
-    fig, ax = _figure(ax, (8.5, 0.14 * len(shown) + 1.6))
+    fig, ax = _figure(ax, (9.5, 0.24 * len(shown) + 1.6))
     y = np.arange(len(shown))
     ax.hlines(y, shown.p_outside_low, shown.p_outside_high, color="0.6", lw=0.8)
     ax.plot(shown.p_outside, y, "o", mfc="none", mec="0.45", ms=4, label="outside view (past plans)")
@@ -249,7 +249,7 @@ def overview(reach: pd.DataFrame, ax=None, group: str = "plan"):
                           "indicator_trend": "indicator trend"}[basis])
     for v in (0.2, 0.8):
         ax.axvline(v, color="0.3", lw=0.6, ls=":")
-    ax.set_yticks(y, [f"{t.target_id} {t.region} {t.indicator} {t.year}" for t in shown.itertuples()], fontsize=5)
+    ax.set_yticks(y, [f"{t.target_id} {t.region} {t.indicator} {t.year}" for t in shown.itertuples()], fontsize=7)
     for name, members in shown.groupby(group, sort=False):
         top = members.index.min()
         ax.axhline(top - 0.5, color="gray", lw=0.6)

@@ -107,7 +107,7 @@ def _markdown(parts: dict, charts: dict, out: Path) -> str:
 
 
 STYLE = ("body{font-family:system-ui,'Noto Sans CJK SC',sans-serif;margin:2em;max-width:1500px}table{border-collapse:"
-         "collapse;font-size:12px}td,th{border:1px solid #ccc;padding:3px 6px;text-align:left;vertical-align:top}"
+         "collapse;font-size:11px;width:100%}td,th{border:1px solid #ccc;padding:3px 6px;text-align:left;vertical-align:top}"
          "th{background:#eef}tr:nth-child(even){background:#f8f8f8}img{max-width:100%}figure{margin:1em 0}"
          ".likely{color:#1a7f37;font-weight:600}.unlikely{color:#b42318;font-weight:600}"
          ".uncertain{color:#9a6700;font-weight:600}.differ{background:#fff3cd}")
