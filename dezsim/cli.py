@@ -112,15 +112,20 @@ def data_initial(data: DataDir = None) -> None:
 def _scenario(path: Path | None, sets: list[str] | None):
     """The scenario file (or the baseline) with ``--set`` changes applied and validated."""
     from dezsim.config import apply_set, load_scenario, scenario_from_dict
+    from dezsim.data import load
+    from dezsim.scenario_checks import check_settings_simulated
 
     if path is not None:
-        return load_scenario(path, sets)
-    if not sets:
+        scen = load_scenario(path, sets)
+    elif not sets:
         return None
-    raw: dict = {"name": "baseline"}
-    for item in sets:
-        apply_set(raw, item)
-    return scenario_from_dict(raw, source="baseline with --set " + " ".join(sets))
+    else:
+        raw: dict = {"name": "baseline"}
+        for item in sets:
+            apply_set(raw, item)
+        scen = scenario_from_dict(raw, source="baseline with --set " + " ".join(sets))
+    check_settings_simulated(scen, load())
+    return scen
 
 
 KEY_INDICATORS = ("core_industry_share_gdp", "core_industry_va", "g5_base_stations", "g5_coverage", "dc_racks",
@@ -142,10 +147,14 @@ def run_cmd(
     from dezsim.coupling import AgentSettings
     from dezsim.simulate import run
 
+    from dezsim.scenario_checks import check_names
+
     try:
         if out is not None:
             check_output_file(out)
+        check_names(region or (), _load(None).regions.code, "--region")
         results = run(_scenario(scenario, set_), runs=runs, seed=seed, agents=AgentSettings() if agents else None)
+        check_names(region or (), results.frame.region.cat.categories, "--region (not in these results)")
     except DezsimError as exc:
         raise _fail(exc) from None
     shown = region or ["jiangsu", "suzhou", "wuxi", "taicang", "wuzhong"]
@@ -372,7 +381,10 @@ def sensitivity_cmd(
     from dezsim.sweep import Store
     from dezsim.sweep.analysis import morris_indices, plot_indices, sobol_indices
 
+    from dezsim.scenario_checks import check_names
+
     try:
+        check_names([region], _load(None).regions.code, "--region")
         st = Store(store)
         method = (st.manifest().get("design") or {}).get("method")
         table = (sobol_indices if method == "sobol" else morris_indices)(st, indicator, region)

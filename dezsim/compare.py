@@ -212,6 +212,10 @@ def compare(scenarios: Sequence, runs: int = 100, seed: int = 0, *, data: Datase
     if len(set(names)) < len(names):
         raise DezsimError(f"scenario names must differ to be compared; got {names}")
     ds = data if data is not None else _data()
+    from dezsim.scenario_checks import check_settings_simulated
+
+    for s in scens:
+        check_settings_simulated(s, ds)
     kw = {} if agents == "default" else {"agents": agents}
     with steps(progress, len(scens), "comparing scenarios") as done:
         results = []

@@ -77,7 +77,9 @@ def search(scenario: Scenario, ds: Dataset, targets: list[str], runs: int, seed:
             advance()
         probs = pd.concat(curve, axis=1).to_numpy()  # (target, grid point incl. 0)
         for tid, p in zip(targets, probs, strict=True):
-            rows.append({"target_id": tid, "lever": lever.name, "parameter": lever.param} | _needed(lever, p))
+            grid = {f"value_{i}": lever.value(g) for i, g in enumerate((0.0, *GRID))}  # the response curve
+            rows.append({"target_id": tid, "lever": lever.name, "parameter": lever.param} | _needed(lever, p)
+                        | grid | {f"p_{i}": float(v) for i, v in enumerate(p)})
     return pd.DataFrame(rows)
 
 

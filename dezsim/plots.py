@@ -8,6 +8,7 @@ caller's backend is never touched and figures can be drawn from server threads (
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -178,3 +179,121 @@ def delta_plot(table: pd.DataFrame, ax=None, group: str = "plan"):
     ax.grid(axis="x", alpha=0.3)
     ax.legend(fontsize=7, loc="best")
     return fig
+
+
+#: Marker of each basis in the overview (the inside view's tier).
+BASIS_MARKERS = {"sd": "o", "agents": "s", "indicator_trend": "D"}
+#: Font families for CJK text, tried in order after the default (the first one installed is used).
+CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Sans SC", "WenQuanYi Zen Hei", "SimHei")
+
+
+def cjk_family() -> list[str] | None:
+    """A font-family fallback list that renders Chinese, or None when no CJK font is installed (then callers
+    leave Chinese text out rather than draw boxes)."""
+    from matplotlib import font_manager
+
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    found = [f for f in CJK_FAMILIES if f in names]
+    return ["DejaVu Sans", found[0]] if found else None
+
+
+def metric_fan(paths: pd.DataFrame, targets: pd.DataFrame, ax=None, *, title: str = "", ylabel: str = "",
+               colour: str = "tab:blue"):
+    """Median, 50 % and 90 % bands of a target's measure (``paths``: run x year, from
+    :func:`dezsim.target_paths.metric_paths`) with each target of ``targets`` marked at its year and threshold
+    (triangle up for ``>=``, down for ``<=``); a growth target also draws its required growth as a dashed line
+    over its period. Returns the Figure."""
+    fig, ax = _figure(ax, (4.4, 3.2))
+    years = paths.columns.to_numpy(dtype=float)
+    q = np.nanquantile(paths.to_numpy(dtype=float), [0.05, 0.25, 0.5, 0.75, 0.95], axis=0)
+    ax.fill_between(years, q[0], q[4], color=colour, alpha=0.15, label="90 %")
+    ax.fill_between(years, q[1], q[3], color=colour, alpha=0.3, label="50 %")
+    ax.plot(years, q[2], color=colour, lw=2, label="median")
+    for t in targets.itertuples():
+        colour_t = VERDICT_COLOURS.get(getattr(t, "verdict", ""), "tab:red")
+        if t.reading == "growth":
+            ax.hlines(t.threshold, years.min(), t.year, colors=colour_t, linestyles="--", lw=1)
+        p = getattr(t, "p_reach", np.nan)
+        ax.plot(t.year, t.threshold, marker="v" if t.relation == "<=" else "^", color=colour_t, ms=9, ls="none",
+                label=f"{t.target_id} (p {p:.2f})" if pd.notna(p) else t.target_id)
+    ax.set_title(title, fontsize=9)
+    ax.set_xlabel("year")
+    ax.set_ylabel(ylabel, fontsize=8)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=6, loc="best")
+    return fig
+
+
+def overview(reach: pd.DataFrame, ax=None, group: str = "plan"):
+    """p per target, grouped by ``group``: the inside view (dot: SD core, square: agents, diamond: indicator
+    trend) with its 90 % interval in its verdict colour, and the outside view (grey ring, thin interval) of every
+    target. ``reach`` needs ``target_id, <group>, basis, p_inside, p_low, p_high, p_outside, p_outside_low,
+    p_outside_high``. Returns the Figure."""
+    from dezsim.reach import verdict
+
+    rank = {b: i for i, b in enumerate([*BASIS_MARKERS, "none"])}  # model first, then trend, then outside only
+    shown = reach.assign(_rank=reach.basis.map(rank)).sort_values([group, "_rank", "target_id"])
+    shown = shown.reset_index(drop=True)
+    fig, ax = _figure(ax, (9.5, 0.24 * len(shown) + 1.6))
+    y = np.arange(len(shown))
+    ax.hlines(y, shown.p_outside_low, shown.p_outside_high, color="0.6", lw=0.8)
+    ax.plot(shown.p_outside, y, "o", mfc="none", mec="0.45", ms=4, label="outside view (past plans)")
+    for basis, marker in BASIS_MARKERS.items():
+        part = shown[shown.basis == basis]
+        trend = basis == "indicator_trend"  # the generic model's p carries no interval here
+        lo, hi = (part.p_inside, part.p_inside) if trend else (part.p_low, part.p_high)
+        colours = [VERDICT_COLOURS[verdict(p)] for p in part.p_inside]
+        ax.hlines(part.index, lo, hi, colors=colours, lw=2)
+        ax.scatter(part.p_inside, part.index, c=colours, marker=marker, s=22, zorder=3,
+                   label={"sd": "model: SD core", "agents": "model: agents",
+                          "indicator_trend": "indicator trend"}[basis])
+    for v in (0.2, 0.8):
+        ax.axvline(v, color="0.3", lw=0.6, ls=":")
+    ax.set_yticks(y, [f"{t.target_id} {t.region} {t.indicator} {t.year}" for t in shown.itertuples()], fontsize=7)
+    for name, members in shown.groupby(group, sort=False):
+        top = members.index.min()
+        ax.axhline(top - 0.5, color="gray", lw=0.6)
+        ax.annotate(str(name), (0.99, top - 0.4), xycoords=("axes fraction", "data"), ha="right", va="top",
+                    fontsize=7, color="dimgray", style="italic")
+    ax.set_ylim(len(shown) - 0.5, -0.5)
+    ax.set_xlim(-0.02, 1.02)
+    ax.set_xlabel("p (probability the target is met), with 90 % interval; dotted: 0.2 and 0.8")
+    ax.legend(fontsize=7, loc="lower left", bbox_to_anchor=(0, 1.0), ncol=4, frameon=False)
+    return fig
+
+
+def lever_curves(levers: pd.DataFrame, axes=None, top: int = 6):
+    """p against each lever's value (in its own unit), one panel per lever, one line per target; the ``top``
+    targets whose p moves most are labelled. ``levers`` is levers.csv (``value_i``/``p_i`` grid columns).
+    Returns the Figure."""
+    from dezsim.units import lever_value
+
+    names = list(dict.fromkeys(levers.lever))
+    if axes is None:
+        from matplotlib.figure import Figure
+
+        cols = min(3, len(names))
+        fig = Figure(figsize=(4.3 * cols, 3.3 * -(-len(names) // cols)), layout="constrained")
+        axes = fig.subplots(-(-len(names) // cols), cols, squeeze=False).ravel()
+    n = len([c for c in levers if re.fullmatch(r"value_\d+", c)])
+    for ax, name in zip(axes, names, strict=False):
+        part = levers[levers.lever == name]
+        p = part[[f"p_{i}" for i in range(n)]].to_numpy(dtype=float)
+        moved = np.argsort(-(p.max(axis=1) - p.min(axis=1)))[:top]
+        unit = ""
+        for j, r in enumerate(part.itertuples()):
+            x = [lever_value(r.parameter, getattr(r, f"value_{i}")) for i in range(n)]
+            unit = x[0][1]
+            ax.plot([v for v, _ in x], p[j], marker=".", lw=1.4 if j in moved else 0.6,
+                    color=None if j in moved else "0.75", label=r.target_id if j in moved else None,
+                    zorder=2 if j in moved else 1)
+        ax.axhline(0.8, color="0.3", lw=0.6, ls=":")
+        ax.set_ylim(-0.03, 1.03)
+        ax.set_title(name, fontsize=9)
+        ax.set_xlabel(unit or "value")
+        ax.set_ylabel("p")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=6, loc="best")
+    for ax in list(axes)[len(names):]:
+        ax.set_visible(False)
+    return axes[0].figure

@@ -141,7 +141,8 @@ def _reason(r, fig, regions: set[str], end_year: int, present: set[str] | None, 
     if not scope.modelled:
         return f"scope '{scope.value}': {SCOPE_GAPS[scope]}"
     if present is not None and r.indicator not in present:
-        return f"indicator '{r.indicator}' is not in these results (the agents do not emit its count yet)"
+        return (f"not simulated in these results: indicator '{r.indicator}' is absent (agent counts exist only in "
+                "runs coupled to the agents, and the agents do not emit the plans' own counts yet)")
     if reading in (Reading.LEVEL, Reading.CAP) and r.indicator in UNANCHORED:
         return UNANCHORED[r.indicator]
     if reading is not Reading.GROWTH:
@@ -192,20 +193,39 @@ def metric(target: pd.Series, panel: dict, year: int) -> np.ndarray:
 
 
 def headline(reach: pd.DataFrame) -> dict[str, int]:
-    """Unique targets, how many are assessed, the verdicts, and how many repeats/glosses were grouped."""
+    """Unique targets, how many are assessed, the verdicts, and how many repeats/glosses were grouped; with the
+    views joined (:func:`dezsim.views.with_views`), also how many each basis covers and their verdicts."""
     counts = reach[reach.assessed].verdict.value_counts()
     grouped = int(sum(len(g.split("; ")) for g in reach.grouped.fillna("") if g))
-    return {"targets": len(reach), "assessed": int(reach.assessed.sum()), "likely": int(counts.get("likely", 0)),
-            "uncertain": int(counts.get("uncertain", 0)), "unlikely": int(counts.get("unlikely", 0)),
-            "not_assessed": int((~reach.assessed).sum()), "grouped": grouped}
+    out = {"targets": len(reach), "assessed": int(reach.assessed.sum()), "likely": int(counts.get("likely", 0)),
+           "uncertain": int(counts.get("uncertain", 0)), "unlikely": int(counts.get("unlikely", 0)),
+           "not_assessed": int((~reach.assessed).sum()), "grouped": grouped}
+    if "basis" in reach:
+        trend = reach[reach.basis == "indicator_trend"].p_inside.map(verdict).value_counts()
+        out |= {"by_sd": int((reach.basis == "sd").sum()), "by_agents": int((reach.basis == "agents").sum()),
+                "by_indicator_trend": int((reach.basis == "indicator_trend").sum()),
+                "trend_likely": int(trend.get("likely", 0)), "trend_uncertain": int(trend.get("uncertain", 0)),
+                "trend_unlikely": int(trend.get("unlikely", 0)), "no_inside_view": int((reach.basis == "none").sum()),
+                "outside": int(reach.p_outside.notna().sum()), "views_differ": int(reach.views_differ.sum())}
+    return out
 
 
 def headline_text(reach: pd.DataFrame) -> str:
     """The headline sentence printed by ``dezsim reach`` and written into report.md."""
+    from dezsim.views import VIEWS_DIFFER
+
     h = headline(reach)
+    model = (f"{h['assessed']} by the model ({h['likely']} likely, {h['uncertain']} uncertain, {h['unlikely']} "
+             "unlikely)")
+    if "basis" not in reach:
+        return (f"{h['targets']} unique targets from the five plans ({h['grouped']} repeats and glosses grouped "
+                f"under them): {model.replace('by the model', 'assessed')}, {h['not_assessed']} not assessed "
+                "(reasons listed).")
     return (f"{h['targets']} unique targets from the five plans ({h['grouped']} repeats and glosses grouped under "
-            f"them): {h['assessed']} assessed ({h['likely']} likely, {h['uncertain']} uncertain, {h['unlikely']} "
-            f"unlikely), {h['not_assessed']} not assessed (reasons listed).")
+            f"them): {model} ({h['by_sd']} SD core, {h['by_agents']} agents), {h['by_indicator_trend']} by an "
+            f"indicator trend ({h['trend_likely']} likely, {h['trend_uncertain']} uncertain, {h['trend_unlikely']} "
+            f"unlikely), {h['no_inside_view']} with no inside view; {h['outside']} with an outside view (past plans' "
+            f"base rates); the two views differ by more than {VIEWS_DIFFER} on {h['views_differ']}.")
 
 
 def assess(results: Results, targets: pd.DataFrame) -> pd.DataFrame:

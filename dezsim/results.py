@@ -67,18 +67,41 @@ class Results:
         return f[mask]
 
     def quantiles(self, q: tuple[float, ...] = (0.1, 0.5, 0.9)) -> pd.DataFrame:
-        """Quantiles over runs per scenario, region, year and indicator (columns named like ``q50``)."""
+        """Quantiles over runs per scenario, region, year and indicator (columns named like ``q50``), with each
+        indicator's ``unit`` code (``data/indicators.csv``)."""
         grouped = self.frame.groupby(["scenario", "indicator", "region", "year"], observed=True)["value"]
         table = grouped.quantile(list(q)).unstack()
         table.columns = [f"q{round(100 * c)}" for c in table.columns]
-        return table.reset_index()
+        table = table.reset_index()
+        table["unit"] = table.indicator.astype(str).map(indicator_units()).astype("category")
+        return table
+
+    def tidy(self) -> pd.DataFrame:
+        """:attr:`frame` with a ``unit`` column (the indicator's unit code in ``data/indicators.csv``; the codes
+        are listed with their pint strings in ``data/units.csv``)."""
+        out = self.frame.copy()
+        out["unit"] = out.indicator.astype(str).map(indicator_units()).astype("category")
+        return out
 
     def to_xarray(self):
-        """An ``xarray.DataArray`` with dims (scenario, indicator, region, run, year)."""
+        """An ``xarray.DataArray`` with dims (scenario, indicator, region, run, year).
+
+        Units: a ``unit`` coordinate along ``indicator`` holds each indicator's pint string (e.g. ``1e8 * yuan``,
+        ``percent``, ``count``; money needs ``reg.define("yuan = [currency_cny]")`` in a pint registry);
+        ``attrs["units_by_indicator"]`` holds them as JSON, and ``attrs["units"]`` the one string when the array
+        has one indicator (``.sel(indicator=...)`` makes the coordinate a scalar).
+        """
         import xarray as xr
 
         series = self.frame.set_index(["scenario", "indicator", "region", "run", "year"])["value"]
-        return xr.DataArray.from_series(series)
+        array = xr.DataArray.from_series(series)
+        units = indicator_units(pint=True)
+        names = [str(n) for n in array.indicator.values]
+        array = array.assign_coords(unit=("indicator", [units.get(n, "") for n in names]))
+        array.attrs["units_by_indicator"] = json.dumps({n: units.get(n, "") for n in names})
+        if len(names) == 1:
+            array.attrs["units"] = units.get(names[0], "")
+        return array
 
     def to_parquet(self, path: str | Path) -> Path:
         """Write the frame to Parquet with the design, provenance and a checksum in the file's metadata.
@@ -128,6 +151,20 @@ class Results:
         if not ok or not isinstance(provenance, dict):
             raise DezsimError(f"{path}: checksum mismatch: the file was damaged or altered after it was written")
         return cls(frame, design, provenance)
+
+
+def indicator_units(pint: bool = False) -> dict[str, str]:
+    """Indicator name -> unit code (or its pint string) from ``data/indicators.csv`` and ``data/units.csv``."""
+    from dezsim.data import default_root
+
+    root = default_root()
+    ind = pd.read_csv(root / "indicators.csv", usecols=["name", "unit"], dtype=str)
+    codes = dict(zip(ind.name, ind.unit, strict=True))
+    if not pint:
+        return codes
+    units = pd.read_csv(root / "units.csv", usecols=["code", "pint"], dtype=str)
+    strings = dict(zip(units.code, units.pint, strict=True))
+    return {name: strings.get(code, "") for name, code in codes.items()}
 
 
 def checksum(frame: pd.DataFrame, design: bytes, provenance: bytes) -> str:

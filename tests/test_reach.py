@@ -104,6 +104,16 @@ def test_reach_command_writes_every_report_file(tmp_path):
     unique = (load().readings.role == "target").sum()
     assert len(reach) == unique and reach.p_reach[reach.assessed].between(0, 1).all()
     assert "data:image/png;base64," in (tmp_path / "report.html").read_text(encoding="utf-8")
+    # both views, a fan chart for every indicator with an assessed target, and the report's sections
+    assert set(reach.basis) <= {"sd", "agents", "indicator_trend", "none"} and reach.p_outside.notna().all()
+    assert (reach.basis.isin(["sd", "agents"]) == reach.assessed).all()
+    for indicator in set(reach[reach.assessed].indicator):
+        assert (tmp_path / "figures" / f"fan_{indicator}.png").stat().st_size > 0, indicator
+    md = (tmp_path / "report.md").read_text(encoding="utf-8")
+    for section in ("## How to read this", "## Overview", "## Validation", "figures/overview.png",
+                    "with an outside view"):
+        assert section in md, section
+    assert result.output.count("unique targets") == 1 and "by the model" in result.output
 
 
 @pytest.mark.slow
@@ -113,3 +123,6 @@ def test_lever_search_end_to_end(tmp_path):
     reach, paths = build(runs=20, lever_runs=12, out=tmp_path)
     levers = pd.read_csv(paths["levers.csv"])
     assert set(levers.status) <= {"reachable", "not reachable with this lever within its bounds"}
+    assert levers.unit.isin(["% of project cost", "% of GDP", "PUE"]).all()
+    assert levers[[f"p_{i}" for i in range(4)]].stack().between(0, 1).all()
+    assert (paths["levers.csv"].parent / "figures" / "levers.png").exists()

@@ -111,8 +111,16 @@ def test_an_indicator_missing_from_the_results_is_not_assessed_with_its_reason(d
     m = mapped_all(dataset, present).set_index("target_id")
     reason = m.loc["s001a-151", "reason"]
     assert not m.loc["s001a-151", "assessed"]
-    assert reason == ("indicator 'smart_workshops_prov_muni' is not in these results (the agents do not emit its "
-                      "count yet)")
+    assert reason.startswith("not simulated in these results: indicator 'smart_workshops_prov_muni' is absent")
+
+
+def test_targets_on_agent_counts_in_a_run_without_agents_are_not_simulated(dataset):
+    from dezsim.sd.outputs import INDICATORS
+    from dezsim.views import AGENT_INDICATORS
+
+    m = mapped_all(dataset, set(INDICATORS) - AGENT_INDICATORS).set_index("target_id")
+    row = m.loc["s002-045"]  # Wuzhong's cloud-star firms: an agent count
+    assert not row.assessed and row.reason.startswith("not simulated in these results: indicator 'cloud_star_firms'")
 
 
 def test_suzhou_patents_are_not_assessed_on_an_unanchored_stock(dataset):

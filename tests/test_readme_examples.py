@@ -29,7 +29,7 @@ SKIP = ((r"\[", "placeholder options in brackets"), (r"FILE\.csv|SCHEDULER_HOST|
 #: code paths are covered in the default suite by tests/test_sweep.py and tests/test_compare.py.
 SLOW = r"^(sweep|sensitivity|discover|compare)\b"
 #: Known failures outside this suite's reach, reported rather than hidden (issue 15, item 6).
-KNOWN = {r"^discover\b": "README's discover target has p = 0 in the sweep (issue 15 item 6)"}
+KNOWN: dict[str, str] = {}
 
 
 def commands() -> list[str]:

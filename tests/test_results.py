@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from dezsim.errors import DezsimError
@@ -49,3 +51,26 @@ def test_corrupt_and_foreign_files_are_rejected(results, tmp_path):
     results.frame.rename(columns={"value": "v"}).to_parquet(foreign)
     with pytest.raises(DezsimError, match="not a dezsim results file"):
         Results.from_parquet(foreign)
+
+
+def test_units_in_tidy_frames_and_xarray():
+    import pint
+
+    from dezsim.results import Results
+
+    design = pd.DataFrame({"run": [0, 1], "seed": [1, 2]})
+    arrays = {"gdp": np.ones((2, 1, 2)), "core_industry_share_gdp": np.full((2, 1, 2), 10.0)}
+    res = Results.from_arrays("s", arrays, ["suzhou"], [2020, 2021], design, {})
+    tidy = res.tidy()
+    assert dict(zip(tidy.indicator.astype(str), tidy.unit.astype(str))) == {"gdp": "100m_yuan",
+                                                                          "core_industry_share_gdp": "pct"}
+    q = res.quantiles()
+    assert set(zip(q.indicator.astype(str), q.unit.astype(str))) == {("gdp", "100m_yuan"),
+                                                                   ("core_industry_share_gdp", "pct")}
+    x = res.to_xarray()
+    ureg = pint.UnitRegistry()
+    ureg.define("yuan = [currency_cny]")  # money units need the currency defined, as data/units.csv says
+    assert ureg(str(x.sel(indicator="gdp").unit.item())).to("yuan").magnitude == 1e8
+    assert ureg(str(x.sel(indicator="core_industry_share_gdp").unit.item())).to("").magnitude == 0.01
+    one = Results.from_arrays("s", {"gdp": np.ones((2, 1, 2))}, ["suzhou"], [2020, 2021], design, {}).to_xarray()
+    assert one.attrs["units"] == "1e8 * yuan"

@@ -113,7 +113,6 @@ def test_run_out_on_a_full_disk_keeps_the_old_results(tmp_path, monkeypatch):
 def test_report_files_are_replaced_atomically(tmp_path, monkeypatch):
     """A figure failing half-way (full disk) leaves the previous report's files as they were."""
     import matplotlib.figure
-    import pandas as pd
 
     from dezsim import report
     from dezsim.simulate import run
@@ -128,11 +127,14 @@ def test_report_files_are_replaced_atomically(tmp_path, monkeypatch):
         full_disk()
 
     monkeypatch.setattr(matplotlib.figure.Figure, "savefig", half_then_full)
-    monkeypatch.setattr(report, "FANS", (("gdp", ("suzhou",)),))
-    reach = pd.DataFrame({"target_id": ["t"], "indicator": ["gdp"], "region": ["suzhou"], "year": [2025],
-                          "assessed": [False], "reading": ["level"], "relative_to": [None], "relation": [">="],
-                          "threshold": [1.0]})
-    with pytest.raises(OutputError, match=r"fan_gdp.png: cannot write \(No space left on device\)"):
-        report.write(out, run(runs=1, agents=None), reach, None, {}, {})
+    from dezsim.data import load
+    from dezsim.reach import reachability
+    from dezsim.views import views
+
+    ds = load()
+    results = run(runs=1, agents=None)
+    reach = views(reachability(results, ds), ds, 0)
+    with pytest.raises(OutputError, match=r"overview.png: cannot write \(No space left on device\)"):
+        report.write(out, results, reach, None, ds, {})
     assert (out / "figures" / "fan_gdp.png").read_bytes() == b"old png"
     assert sorted(p.name for p in (out / "figures").iterdir()) == ["fan_gdp.png"]
