@@ -17,6 +17,7 @@ import pandas as pd
 from dezsim import params as P
 from dezsim.config import Scenario
 from dezsim.data import Dataset
+from dezsim.derived import add_derived
 from dezsim.reach import LIKELY, assess, map_targets
 
 
@@ -64,8 +65,8 @@ def search(scenario: Scenario, ds: Dataset, targets: list[str], runs: int, seed:
     grid point.
     """
     first = run(scenario, runs=runs, seed=seed)
-    mapping = map_targets(ds, list(first.frame.region.cat.categories), int(first.frame.year.max()))  # same leaves
-    base = _p(first, mapping, targets)  # and horizon at every lever point (overrides only): mapped once
+    mapping = _map(first, ds)  # same leaves and horizon at every lever point (overrides only): mapped once
+    base = _p(first, ds, mapping, targets)
     advance()
     rows = []
     for lever in LEVERS:
@@ -73,7 +74,7 @@ def search(scenario: Scenario, ds: Dataset, targets: list[str], runs: int, seed:
         for intensity in GRID:
             scen = scenario.model_copy(update={"overrides": {**scenario.overrides, **lever.overrides(intensity)},
                                                "name": f"{scenario.name}+{lever.param}"})
-            curve.append(_p(run(scen, runs=runs, seed=seed), mapping, targets))
+            curve.append(_p(run(scen, runs=runs, seed=seed), ds, mapping, targets))
             advance()
         probs = pd.concat(curve, axis=1).to_numpy()  # (target, grid point incl. 0)
         for tid, p in zip(targets, probs, strict=True):
@@ -83,8 +84,14 @@ def search(scenario: Scenario, ds: Dataset, targets: list[str], runs: int, seed:
     return pd.DataFrame(rows)
 
 
-def _p(results, mapping: pd.DataFrame, targets: list[str]) -> pd.Series:
-    table = assess(results, mapping).set_index("target_id")
+def _map(results, ds: Dataset) -> pd.DataFrame:
+    """The targets mapped onto what ``results`` (with the derived indicators) hold."""
+    frame = add_derived(results, ds).frame
+    return map_targets(ds, list(frame.region.cat.categories), int(frame.year.max()), set(frame.indicator.unique()))
+
+
+def _p(results, ds: Dataset, mapping: pd.DataFrame, targets: list[str]) -> pd.Series:
+    table = assess(add_derived(results, ds), mapping).set_index("target_id")
     return table.loc[targets, "p_reach"].astype(float)
 
 

@@ -58,7 +58,7 @@ DRIVERS = {"core_industry_va": ("ei_va_ratio", "sw_va_ratio", "oc_va_ratio", "oc
 
 def _prior_only() -> set[str]:
     """Parameters no figure up to 2020 constrains (all of them when no calibrated ensemble is stored)."""
-    from dezsim.calibrate import load_ensemble
+    from dezsim.calibration_store import load_ensemble
 
     stored = load_ensemble()
     derived = {n for names in DERIVED_DRIVERS.values() for n in names}  # drawn after the run, never fitted

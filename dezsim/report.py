@@ -155,6 +155,7 @@ def build(scenario=None, runs: int = 200, seed: int = 0, out: Path | str = "out/
 
     from dezsim import levers as L
     from dezsim.data import load
+    from dezsim.derived import add_derived
     from dezsim.reach import LIKELY, reachability
     from dezsim.views import views
     from dezsim.simulate import as_scenario, run
@@ -170,7 +171,7 @@ def build(scenario=None, runs: int = 200, seed: int = 0, out: Path | str = "out/
                    TimeRemainingColumn(), disable=not progress)
     with bar:
         task = bar.add_task(f"simulating {scen.name} ({runs} runs)", total=steps)
-        results = run(scen, runs=runs, seed=seed, data=ds)
+        results = add_derived(run(scen, runs=runs, seed=seed, data=ds), ds)  # the report draws them too
         reach = views(reachability(results, ds), ds, seed)
         bar.advance(task)
         lever_table = None

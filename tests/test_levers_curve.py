@@ -9,7 +9,8 @@ from dezsim.config import Scenario
 
 def test_search_returns_p_at_every_grid_point(monkeypatch):
     lever = L.LEVERS[-1]  # extra digital investment: p rises with the share of GDP in this fake model
-    monkeypatch.setattr(L, "_p", lambda results, ds, targets: results)
+    monkeypatch.setattr(L, "_map", lambda results, ds: None)
+    monkeypatch.setattr(L, "_p", lambda results, ds, mapping, targets: results)
 
     def run(scen, runs, seed):
         x = scen.overrides.get(lever.param, 0.0)
