@@ -19,6 +19,7 @@ from dezsim.data import Dataset, load
 from dezsim.errors import ConfigError
 from dezsim.progress import ProgressArg, steps
 from dezsim.results import Results
+from dezsim.scenario_checks import check_settings_simulated
 from dezsim.sd.initial import initial_table
 from dezsim.sd.model import Horizon, Initial
 from dezsim.sd.outputs import indicators, output_regions
@@ -55,6 +56,7 @@ def run(scenario: Scenario | str | Path | None = None, runs: int = 100, seed: in
     """
     scen = as_scenario(scenario)
     ds = data if data is not None else _data()
+    check_settings_simulated(scen, ds)  # an override for a region not simulated would be dropped silently
     if isinstance(runs, (int, np.integer)) and not isinstance(runs, bool) and runs >= 1:
         budget.check(request_size(int(runs), scen, ds, agents))  # before anything is allocated
     entropy = int(root_sequence(seed).entropy)

@@ -150,3 +150,14 @@ def test_prim_finds_a_planted_box():
     best = boxes[boxes.coverage >= 0.8].sort_values("density").iloc[-1]
     assert best.density > 0.9
     assert best["a low"] == pytest.approx(0.6, abs=0.05) and best["b high"] == pytest.approx(0.5, abs=0.05)
+
+
+def test_store_tidy_carries_each_indicators_unit(tmp_path):
+    from dezsim.results import indicator_units
+
+    store = sweep(tmp_path / "s")
+    tidy = store.tidy(region="suzhou")
+    units = indicator_units()
+    assert len(tidy) and (tidy.region == "suzhou").all()
+    assert (tidy.unit.astype(str) == tidy.indicator.astype(str).map(units)).all()
+    assert tidy.drop(columns="unit").equals(store.frame(region="suzhou"))

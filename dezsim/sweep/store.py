@@ -214,6 +214,15 @@ class Store:
         table = pd.concat(parts, ignore_index=True)
         return table.sort_values(["run", "region", "indicator", "year"], kind="stable").reset_index(drop=True)
 
+    def tidy(self, **filters) -> pd.DataFrame:
+        """:meth:`frame` (same ``filters``) with a ``unit`` column: each indicator's unit code from
+        ``data/indicators.csv`` (pint strings in ``data/units.csv``), as :meth:`dezsim.results.Results.tidy`."""
+        from dezsim.results import indicator_units
+
+        out = self.frame(**filters)
+        out["unit"] = out.indicator.astype(str).map(indicator_units()).astype("category")
+        return out
+
     def manifest(self) -> dict:
         """The stored manifest (checked to be a sweep manifest: one-line error otherwise)."""
         try:

@@ -200,3 +200,15 @@ def test_the_estimate_grows_with_every_dimension():
                    Request(10, 12, 14, 12, 19, 1000), Request(10, 12, 14, 6, 38, 1000),
                    Request(10, 12, 14, 6, 19, 2000)):
         assert bigger.bytes() > base.bytes()
+
+
+def test_python_run_refuses_an_override_for_a_region_not_simulated():
+    """The Python entry point checks what the CLI checks: an override for Wuxi in a Suzhou-only run would be
+    dropped without a word."""
+    from dezsim.config import Scenario
+    from dezsim.errors import ConfigError
+    from dezsim.simulate import run
+
+    scen = Scenario(name="s", regions=["suzhou"], overrides={"gdp_growth": {"wuxi": 0.05}})
+    with pytest.raises(ConfigError, match="wuxi"):
+        run(scen, runs=1, agents=None)
