@@ -24,6 +24,7 @@ YUAN = {"100m_yuan": 1e8, "10k_yuan": 1e4, "yuan": 1.0}
 _SCALES = ((1e12, "trillion"), (1e9, "billion"), (1e6, "million"))
 #: Lever parameter -> (unit text, factor from the declared share to that unit).
 LEVER_UNITS = {"policy_capex_subsidy": ("% of project cost", 100.0),
+               "policy_interest_subsidy": ("% of project cost", 100.0),
                "policy_budget_share_gdp": ("% of GDP", 100.0),
                "g5_capex_share_gdp": ("% of GDP", 100.0),
                "dc_pue_cap": ("PUE", 1.0),

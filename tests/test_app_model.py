@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from dezsim.units import lever_value
+
 pytest.importorskip("solara", reason="the dashboard needs the app extra (solara)")
 
 from dezsim import params as P  # noqa: E402
@@ -18,7 +20,12 @@ def test_levers_take_range_and_unit_from_the_declarations():
                                            "policy_interest_subsidy", "g5_capex_share_gdp", "dc_pue_cap",
                                            "digital_investment_extra"}
     for lv in LEVERS:
-        assert lv.bounds == P.BY_NAME[lv.param].bounds and lv.unit == P.BY_NAME[lv.param].unit
+        assert lv.bounds == P.BY_NAME[lv.param].bounds
+        assert lv.unit == lever_value(lv.param, 1.0)[1] != ""  # the lever's own unit, never "dimensionless"
+    capex = next(lv for lv in LEVERS if lv.param == "policy_capex_subsidy")
+    assert capex.shown(0.3) == "30 % of project cost" and capex.shown(capex.bounds[1]) == "50 % of project cost"
+    pue = next(lv for lv in LEVERS if lv.param == "dc_pue_cap")
+    assert pue.shown(1.25) == "1.25 PUE"
 
 
 def test_moved_levers_hold_everywhere_and_drop_their_schedule():

@@ -42,7 +42,17 @@ class Lever:
 
     @property
     def unit(self) -> str:
-        return self.declared.unit
+        """The unit people read the lever in (e.g. "% of GDP"; :data:`dezsim.units.LEVER_UNITS`)."""
+        from dezsim.units import lever_value
+
+        return lever_value(self.param, 1.0)[1] or self.declared.unit
+
+    def shown(self, value: float) -> str:
+        """``value`` (as declared, e.g. a share) in the lever's own unit, for the slider's caption."""
+        from dezsim.units import lever_value, number
+
+        v, unit = lever_value(self.param, value)
+        return f"{number(v)} {unit}".rstrip()
 
     @property
     def bounds(self) -> tuple[float, float]:
@@ -208,15 +218,18 @@ class Engine:
 
 
 def p_table(base: pd.DataFrame, now: pd.DataFrame, area: Area, ds: Dataset) -> pd.DataFrame:
-    """The area's assessed targets: the target as the plan states it, p at the baseline, p now, and Δ."""
+    """The area's assessed targets: the target as the plan states it (its declared reading, in the plan's unit),
+    p at the baseline, p now, and Δ."""
+    from dezsim.units import threshold_text
+
     t = ds.targets().set_index("id")
     b, n = base.set_index("target_id"), now.set_index("target_id")
     ids = [i for i in area.targets if i in n.index and bool(n.loc[i, "assessed"]) and bool(b.loc[i, "assessed"])]
     rows = []
     for i in ids:
-        rel = "≤" if t.loc[i, "relation"] == "<=" else "≥"
-        rows.append({"target": i, "region": t.loc[i, "region"], "indicator": t.loc[i, "indicator"],
-                     "year": int(t.loc[i, "year"]), "plan says": f"{rel} {t.loc[i, 'value']:,.4g} {t.loc[i, 'unit']}",
+        rows.append({"target": i, "region": t.loc[i, "region"], "indicator": n.loc[i, "indicator"],
+                     "year": int(t.loc[i, "year"]),
+                     "plan says": threshold_text(n.loc[i, "relation"], float(n.loc[i, "threshold"]), n.loc[i, "unit"]),
                      "p baseline": float(b.loc[i, "p_reach"]), "p": float(n.loc[i, "p_reach"]),
                      "verdict": str(n.loc[i, "verdict"])})
     table = pd.DataFrame(rows, columns=["target", "region", "indicator", "year", "plan says", "p baseline", "p",

@@ -57,7 +57,10 @@ def fan_figures(base, now, table):
     """One figure per (indicator, region) of the table: baseline in grey, the levers' ensemble in blue."""
     from dezsim import plots
 
-    units = dict(zip(engine().ds.indicators.name, engine().ds.indicators.unit, strict=True))
+    from dezsim.units import AXIS_TEXT
+
+    codes = dict(zip(engine().ds.indicators.name, engine().ds.indicators.unit, strict=True))
+    units = {name: AXIS_TEXT.get(code, code) for name, code in codes.items()}  # axis labels for people
     figs = []
     for indicator, region in fan_indicators(table):
         fig = plots.fan_chart(base.results, indicator, region, colour="tab:gray", label="baseline",
@@ -74,9 +77,9 @@ def fan_figures(base, now, table):
 def LeverSlider(lever, value: float, on_value):
     lo, hi = lever.bounds
     with solara.Div(classes=[f"lever-{lever.param}"]):
-        solara.SliderFloat(f"{lever.label} [{lever.unit}]", value=value, min=lo, max=hi, step=lever.step,
+        solara.SliderFloat(f"{lever.label}: {lever.shown(value)}", value=value, min=lo, max=hi, step=lever.step,
                            on_value=on_value, thumb_label="always")
-        solara.Text(f"{lever.declared.doc}; {lo:g} to {hi:g} {lever.unit}", style={"font-size": "11px"})
+        solara.Text(f"{lever.declared.doc}; {lever.shown(lo)} to {lever.shown(hi)}", style={"font-size": "11px"})
 
 
 @solara.component
