@@ -167,7 +167,30 @@ def _agent_groups(ds: Dataset) -> list[Group]:
             Moment("taicang_new_four_star_cloud_2019", ("pub-010", "s001a-067"), _value(ds, "pub-010"),
                    np.sqrt(_value(ds, "pub-010")), poisson),
         ), flows, given="agent_factories"),
+        _municipal_group(ds, at_least),
     ]
+
+
+def _municipal_group(ds: Dataset, at_least: Callable) -> Group:
+    """Municipal-list smart workshops at end-2020: Taicang's 46 Suzhou-municipal (pub-017) and Wuzhong's 37
+    provincial plus municipal (s001a-121), pooled in one moment. The model places workshops by GDP, so either
+    district alone would also fit its own intensity (Taicang's 29 provincial, pub-015, are about 1.6 times its GDP
+    share of Jiangsu's 1307); pooled, the two districts' excess partly averages out. Given the provincial share
+    (group agent_workshops), only ``municipal_recognition`` is fitted."""
+    gdp = derive(ds, "gdp").value
+    taicang, wuzhong = float(gdp["taicang"]), float(gdp["wuzhong"])
+    target = _value(ds, "pub-017") + _value(ds, "s001a-121")
+
+    def simulate(d):
+        muni = d["municipal_recognition"] * at_least(d, 3, taicang)
+        both = (d["workshop_recognition"] + d["municipal_recognition"]) * at_least(d, 3, wuzhong)
+        return {"taicang_wuzhong_municipal_2020": muni + both}
+
+    why = ("two districts' end-2020 stocks of recognitions: the model's expected stock is held to the count "
+           "within its Poisson noise, +-sqrt(n)")
+    return Group("agent_municipal", ("municipal_recognition",), (
+        Moment("taicang_wuzhong_municipal_2020", ("pub-017", "s001a-121"), target, float(np.sqrt(target)), why),),
+        simulate, given="agent_flows")
 
 
 def sample_group(group: Group, n: int, rng: np.random.Generator, given: pd.DataFrame | None = None,

@@ -19,14 +19,17 @@ import warnings
 from collections.abc import Callable
 
 import numpy as np
+import pandas as pd
 
 from dezsim import params as P
-from dezsim.abm.engine import ENGINES, AgentEngine, AgentSettings, Setup, VectorisedAgents
+from dezsim.abm.engine import CHASED, ENGINES, AgentEngine, AgentSettings, Setup, VectorisedAgents
 from dezsim.abm.model import MesaAgents
 from dezsim.data import Dataset
 from dezsim.errors import SimulationError
 from dezsim.exchange import AGENT_KEYS
+from dezsim.readings import Role, threshold
 from dezsim.sd import model as sd
+from dezsim.sd.outputs import INDICATORS
 
 __all__ = ["AgentSettings", "CoupledRun", "agent_raw", "build_agents", "upgrade_targets"]
 
@@ -99,26 +102,38 @@ def build_agents(setup: Setup) -> AgentEngine:
 
 
 def upgrade_targets(ds: Dataset, leaves: list[str]) -> list[tuple[float, int] | None]:
-    """Each leaf's upgraded-share target (share 0-1, year): its own, else its nearest ancestor's; earliest year."""
-    t = ds.targets()
-    t = t[(t.indicator == "upgraded_firms_share") & (t.kind == "target")]
+    """Each leaf's target for the share adaptive districts chase (share 0-1, year): the declared reading of the
+    indicator on :data:`~dezsim.abm.engine.CHASED` (its threshold rule, e.g. full coverage at 95 %), its own,
+    else its nearest ancestor's; earliest year."""
+    if ds.readings.empty:
+        return [None] * len(leaves)
+    indicator = next(name for name, (num, den, _) in INDICATORS.items() if (num, den) == (CHASED, "above_firms"))
+    r = ds.readings[(ds.readings.indicator == indicator) & (ds.readings.role == Role.TARGET.value)]
+    figs = ds.targets().set_index("id").loc[r.id]
+    rules = ds.threshold_rules.set_index("rule")
+    goals = pd.DataFrame({"region": figs.region.to_numpy(), "year": figs.year.to_numpy(), "share": [
+        threshold(rules.loc[rule].to_dict(), value) / 100 for rule, value in zip(r.threshold_rule, figs.value)]})
     parent = dict(zip(ds.regions.code, ds.regions.parent, strict=True))
     out = []
     for leaf in leaves:
         node, found = leaf, None
         while isinstance(node, str) and found is None:
-            rows = t[t.region == node].sort_values("year")
-            found = (float(rows.iloc[0].value) / 100, int(rows.iloc[0].year)) if len(rows) else None
+            rows = goals[goals.region == node].sort_values("year")
+            found = (float(rows.iloc[0].share), int(rows.iloc[0].year)) if len(rows) else None
             node = parent.get(node)
         out.append(found)
     return out
 
 
 def agent_raw(log: dict[str, list], par: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Agent outputs shaped (run, region, year), recognised demonstrations applied."""
+    """Agent outputs shaped (run, region, year), recognised demonstrations (provincial and municipal lists)
+    applied."""
     raw = {key: np.stack(values, axis=-1) for key, values in log.items()}
     first = lambda name: par[name][:, :1, None]  # noqa: E731 - firm parameters are the same in every region
     raw["cloud_recognised"] = raw.pop("cloud_firms") * first("cloud_recognition")
+    municipal = first("municipal_recognition")  # municipal-list recognitions per smart workshop / factory
+    raw["workshops_municipal"] = raw["workshop_firms"] * municipal
+    raw["factories_municipal"] = raw["factory_firms"] * municipal
     raw["workshops_recognised"] = raw.pop("workshop_firms") * first("workshop_recognition")
     raw["factories_recognised"] = raw.pop("factory_firms") * first("factory_recognition")
     return raw

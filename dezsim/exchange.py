@@ -17,8 +17,11 @@ import numpy as np
 
 from dezsim.errors import SimulationError
 
-#: Agent stocks recorded every year end (weighted counts of real firms, projects and the budget left).
-AGENT_KEYS = ("above_firms", "upgraded_above", "projects", "cloud_firms", "workshop_firms", "factory_firms")
+#: Agent stocks recorded every year end (weighted counts of real firms and projects; the plans' own counts last:
+#: covered above-size firms, and diagnosed firms, diagnosed above-size firms, projects of above-size firms and
+#: transformed SMEs since end-2020; see :func:`dezsim.abm.kernel.run_stocks`).
+AGENT_KEYS = ("above_firms", "upgraded_above", "projects", "cloud_firms", "workshop_firms", "factory_firms",
+              "covered_above", "diagnosed", "diagnosed_above", "projects_above", "smes_transformed")
 
 
 @dataclass(frozen=True)

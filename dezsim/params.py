@@ -273,6 +273,13 @@ AGENT_PARAMS: tuple[Param, ...] = (
     _p("factory_recognition", "dimensionless", 0.3, (0.1, 0.8), "triangular",
        _A + "share of new smart factories recognised as demonstrations", "Recognition share of smart factories",
        "agents"),
+    _p("municipal_recognition", "dimensionless", 0.5, (0.05, 1.5), "triangular",
+       "pre-2021 recognitions: Taicang held 46 Suzhou-municipal (pub-017) and 29 provincial (pub-015) smart "
+       "workshops at end-2020, Wuzhong 37 provincial plus municipal (s001a-121); fitted in dezsim/calibrate.py "
+       "(group agent_municipal); the same share is assumed for smart factories (no municipal factory figure up to "
+       "2020); above 1 allowed: a city's list may recognise more workshops than the provincial share implies",
+       "Municipal-list recognitions per smart workshop or factory (a workshop may be on both lists; the plans sum "
+       "the two lists)", "agents"),
     _p("productivity_gain", "dimensionless", 0.03, (0.0, 0.1), "triangular",
        _A + "GDP level gain if every above-size firm climbed one rung", "GDP gain per unit upgraded share", "agents"),
     _p("racks_per_cloud_firm", "count", 0.2, (0.0, 1.0), "triangular",

@@ -142,7 +142,7 @@ def _reason(r, fig, regions: set[str], end_year: int, present: set[str] | None, 
         return f"scope '{scope.value}': {SCOPE_GAPS[scope]}"
     if present is not None and r.indicator not in present:
         return (f"not simulated in these results: indicator '{r.indicator}' is absent (agent counts exist only in "
-                "runs coupled to the agents, and the agents do not emit the plans' own counts yet)")
+                "runs coupled to the agents)")
     if reading in (Reading.LEVEL, Reading.CAP) and r.indicator in UNANCHORED:
         return UNANCHORED[r.indicator]
     if reading is not Reading.GROWTH:

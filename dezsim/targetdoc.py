@@ -32,11 +32,10 @@ def _status(row: pd.Series) -> str:
 def _targets_table(ds: Dataset) -> list[str]:
     from dezsim.derived import DERIVED
     from dezsim.reach import map_targets
-    from dezsim.sd.outputs import INDICATORS, awaited_indicators
+    from dezsim.sd.outputs import INDICATORS
 
-    awaited = awaited_indicators()
     regions = ds.leaves() + [r for r in ds.regions.code if r in ("suzhou", "jiangsu")]
-    mapped = map_targets(ds, regions, END_YEAR, (set(INDICATORS) - awaited) | set(DERIVED))
+    mapped = map_targets(ds, regions, END_YEAR, set(INDICATORS) | set(DERIVED))
     lines = ["| target (grouped) | region | indicator | year | reading | threshold (rule) | scope | status | "
              "quote | note |", "|---|---|---|---|---|---|---|---|---|---|"]
     for r in mapped.sort_values("target_id").itertuples(index=False):
@@ -45,8 +44,8 @@ def _targets_table(ds: Dataset) -> list[str]:
         lines.append(f"| {r.target_id}{grouped} | {r.region} | {r.indicator} | {r.year} | {r.reading}{start} | "
                      f"{r.relation} {r.threshold:g} {r.unit} ({r.threshold_rule}) | {r.scope} | "
                      f"{_cell(_status(pd.Series(r._asdict())))} | {_cell(r.quote)} | {_cell(r.note)} |")
-    counts = (f"{len(mapped)} unique targets; {int(mapped.assessed.sum())} assessable with today's results (the "
-              f"agents do not emit {', '.join(sorted(awaited))} yet)")
+    counts = (f"{len(mapped)} unique targets; {int(mapped.assessed.sum())} assessable by the coupled model (SD core "
+              "and agents)")
     return [counts + ".", ""] + lines
 
 

@@ -67,3 +67,32 @@ def test_the_mesa_engine_runs_the_coupled_model():
     res = run(runs=1, seed=3, agents=AgentSettings(spec=PopulationSpec(400.0, 8000.0, 2), engine="mesa"))
     share = res.select("upgraded_firms_share", "jiangsu").value
     assert len(share) == 6 and share.is_monotonic_increasing
+
+
+def test_the_plans_counts_are_reported_and_consistent():
+    res = run(Scenario(name="b", end=2023), runs=3, seed=5)
+    f = res.frame.pivot_table(index=["run", "region", "year"], columns="indicator", values="value", observed=True)
+    for name in ("covered_firms_share", "diagnosed_firms", "diagnosed_above_share", "smart_workshops_prov_muni",
+                 "smart_factories_prov_muni", "upgrade_projects_above", "sme_transformed_firms"):
+        assert name in f and f[name].notna().all() and (f[name] >= 0).all(), name
+    assert (f.smart_workshops_prov_muni >= f.smart_workshops).all() and (f.smart_factories_prov_muni >=
+                                                                         f.smart_factories).all()
+    assert (f.smart_workshops_prov_muni > f.smart_workshops).any()  # the municipal lists add recognitions
+    assert (f.covered_firms_share <= 100).all() and (f.covered_firms_share >= f.upgraded_firms_share).all()
+    assert (f.upgrade_projects_above <= f.upgrade_projects + 1e-9).all()
+    at_2020 = f.xs(2020, level="year")
+    assert (at_2020[["diagnosed_firms", "upgrade_projects_above", "sme_transformed_firms"]] == 0).all().all()
+    yearly = f.groupby(level=["run", "region"]).diff().dropna()  # cumulative counts never fall
+    assert (yearly[["diagnosed_firms", "upgrade_projects_above", "sme_transformed_firms",
+                    "smart_workshops_prov_muni"]] >= -1e-9).all().all()
+
+
+def test_adaptive_districts_chase_the_declared_coverage_reading(dataset):
+    from dezsim.coupling import upgrade_targets
+
+    leaves = dataset.leaves()
+    goals = dict(zip(leaves, upgrade_targets(dataset, leaves), strict=True))
+    rule = dataset.threshold_rules.set_index("rule").loc["full_coverage"]
+    assert goals["taicang"] == (float(rule.level) / 100, 2023)  # s000-002, read on covered_firms_share
+    assert goals["wujiang"] == (float(rule.level) / 100, 2023)  # Suzhou's s001b-020 (2023 before s001a-153)
+    assert goals["wuxi"] is None  # no covered-share target in Wuxi or above it (s004-014 is on diagnoses)

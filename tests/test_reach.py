@@ -126,3 +126,19 @@ def test_lever_search_end_to_end(tmp_path):
     assert levers.unit.isin(["% of project cost", "% of GDP", "PUE"]).all()
     assert levers[[f"p_{i}" for i in range(4)]].stack().between(0, 1).all()
     assert (paths["levers.csv"].parent / "figures" / "levers.png").exists()
+
+
+def test_the_plans_own_counts_are_assessed_on_a_small_coupled_run(dataset):
+    """Targets read on the agents' counts of the plans (coverage, diagnoses, provincial + municipal lists,
+    above-size projects, transformed SMEs) get a probability from a coupled run."""
+    from dezsim.reach import reachability
+    from dezsim.simulate import run
+
+    table = reachability(run(runs=6, seed=3, data=dataset), dataset).set_index("target_id")
+    ids = ["s000-002", "s001a-151", "s001a-153", "s001a-154", "s001b-020", "s002-007", "s002-008", "s002-036",
+           "s004-012", "s004-014"]
+    for tid in ids:
+        row = table.loc[tid]
+        assert row.assessed, (tid, row.reason)
+        assert 0.0 <= row.p_reach <= 1.0 and row.p_low <= row.p_reach <= row.p_high, tid
+    assert not table.reason.fillna("").str.startswith("not simulated in these results").any()

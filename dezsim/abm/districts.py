@@ -19,7 +19,7 @@ class District(mesa.Agent):
     free_diagnosis, capex_subsidy, interest_subsidy, max_award : float
         Instruments (shares of cost; 100m yuan for the award cap).
     target : (float, int) or None
-        Upgraded-firm share (0-1) to reach by a year, from the plans.
+        Covered share of above-size firms (0-1) to reach by a year, from the plans' declared reading.
     """
 
     def __init__(self, model: mesa.Model, index: int, instruments: dict[str, float], appropriation_share: float,

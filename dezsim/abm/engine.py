@@ -25,7 +25,20 @@ from dezsim.seeding import component_rng
 
 #: Yearly flows per region reported besides the stocks (weighted by real firms; money in 100m yuan).
 FLOW_KEYS = ("new_cloud", "spend", "induced_spend", "subsidy_paid")
-STOCK_KEYS = ("above_firms", "upgraded_above", "cloud_firms", "workshop_firms", "factory_firms")
+#: Stocks the kernel takes at each year end (:func:`dezsim.abm.kernel.run_stocks` defines them): the last five are
+#: the plans' own counts (covered above-size firms; diagnosed firms, diagnosed above-size firms, projects of
+#: above-size firms and transformed SMEs, each cumulative since end-2020).
+STOCK_KEYS = ("above_firms", "upgraded_above", "cloud_firms", "workshop_firms", "factory_firms", "covered_above",
+              "diagnosed", "diagnosed_above", "projects_above", "smes_transformed")
+assert len(STOCK_KEYS) == kernel.N_STOCKS
+#: The stock whose share of above-size firms adaptive districts chase: the plans read "全覆盖 of 规上 firms by
+#: 智改数转" on covered firms (``covered_firms_share``), so that is the share their targets are stated in.
+CHASED = "covered_above"
+
+
+def chased_share(out: dict[str, np.ndarray]) -> np.ndarray:
+    """The share (0-1) of above-size firms counted by :data:`CHASED` (0 where a region has none)."""
+    return out[CHASED] / np.where(out["above_firms"] > 0, out["above_firms"], 1.0)
 
 
 @dataclass(frozen=True)
@@ -165,6 +178,7 @@ class VectorisedAgents(AgentEngine):
         self.region, self.sector = _take(s.firms, "region", np.int32), _take(s.firms, "sector", np.int8)
         self.weight, self.above = _take(s.firms, "weight", np.float64), _take(s.firms, "above", np.bool_)
         self.size, self.rung = _take(s.firms, "size", np.float64), _take(s.firms, "rung", np.int8)
+        self.rung0 = self.rung.copy()  # end-2020 rungs: the counts since end-2020 are taken against them
         self.fp = np.stack([rule.rule_vector(p) for p in s.firm_par])
         self.keys = np.array([int(rng.integers(2**63)) for rng in s.rngs], dtype=np.uint64)
         self.districts = Districts(s.policy, s.targets, s.start_year)
@@ -179,7 +193,8 @@ class VectorisedAgents(AgentEngine):
     def stocks(self) -> dict[str, np.ndarray]:
         if self._stocks is None:
             self._stocks = np.zeros((len(self.keys), len(STOCK_KEYS), self.projects.shape[1]))
-            kernel.ensemble_stocks(self.starts, self.n_sectors, self.above, self.weight, self.rung, self._stocks)
+            kernel.ensemble_stocks(self.starts, self.n_sectors, self.above, self.weight, self.rung, self.rung0,
+                                   self._stocks)
         return dict(zip(STOCK_KEYS, self._stocks.copy().transpose(1, 0, 2), strict=True)) | {
             "projects": self.projects.copy(), "budget_left": self.districts.budget.copy()}
 
@@ -191,7 +206,7 @@ class VectorisedAgents(AgentEngine):
         parallel = len(self) >= kernel.PARALLEL_FIRMS and len(self.keys) > 1
         step = kernel.ensemble_year if parallel else kernel.ensemble_year_serial
         step(self.offsets, self.starts, self.n_sectors, self.region, self.sector, self.above,
-             self.size, self.weight, self.rung, np.ascontiguousarray(env.coverage, dtype=float), d.support, d.budget,
+             self.size, self.weight, self.rung, self.rung0, np.ascontiguousarray(env.coverage, dtype=float), d.support, d.budget,
              self.fp, self.keys, self.year, self.steps_per_year, np.ascontiguousarray(env.growth, dtype=float), tally,
              self._stocks)
         booked = dict(zip(rule.TALLY, tally.transpose(1, 0, 2), strict=True))
@@ -199,7 +214,7 @@ class VectorisedAgents(AgentEngine):
         self.paid += booked["subsidy_paid"]
         self.year += 1
         out = self.stocks() | {k: booked[k] for k in FLOW_KEYS}
-        d.review(self.year, out["upgraded_above"] / np.where(out["above_firms"] > 0, out["above_firms"], 1.0))
+        d.review(self.year, chased_share(out))
         return out
 
 

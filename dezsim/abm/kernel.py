@@ -28,6 +28,8 @@ _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1, _M2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
 _S30, _S27, _S31, _S11 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(11)
 _TO_UNIT = 1.0 / 9007199254740992.0  # 2 ** -53
+#: Stocks :func:`run_stocks` takes per region (``dezsim.abm.engine.STOCK_KEYS`` names them).
+N_STOCKS = 10
 
 
 @numba.njit(cache=True, nogil=True)
@@ -239,39 +241,50 @@ def run_year(lo, starts, n_sectors, region, sector, size, weight, rung, coverage
         size[i] *= growth[region[i]]
 
 
-def _ensemble_year(offsets, starts, n_sectors, region, sector, above, size, weight, rung, coverage, support, budget,
-                   fp, keys, year, steps, growth, tally, stocks):  # pragma: no cover - compiled
+def _ensemble_year(offsets, starts, n_sectors, region, sector, above, size, weight, rung, rung0, coverage, support,
+                   budget, fp, keys, year, steps, growth, tally, stocks):  # pragma: no cover - compiled
     """Step every run through one year and take its year-end :func:`run_stocks`; arrays over runs are indexed
     [run, ...]. Compiled twice: parallel over runs (:func:`ensemble_year`) and serial (:func:`ensemble_year_serial`,
     for small ensembles, where waking the other threads costs more than it saves on a busy machine)."""
     for r in numba.prange(offsets.size - 1):
         run_year(offsets[r], starts[r], n_sectors, region, sector, size, weight, rung, coverage[r], support[r],
                  budget[r], fp[r], keys[r], year, steps, growth[r], tally[r])
-        run_stocks(starts[r], n_sectors, above, weight, rung, stocks[r])
+        run_stocks(starts[r], n_sectors, above, weight, rung, rung0, stocks[r])
 
 
 @numba.njit(cache=True, nogil=True)
-def run_stocks(starts, n_sectors, above, weight, rung, out):  # pragma: no cover - compiled
-    """Weighted stocks of one run per region, ``out`` (5, region): above-size firms, upgraded above-size,
-    cloud-enabled (rung >= 2), smart workshops (>= 3), smart factories (top)."""
+def run_stocks(starts, n_sectors, above, weight, rung, rung0, out):  # pragma: no cover - compiled
+    """Weighted stocks of one run per region, ``out`` (:data:`N_STOCKS`, region), in the order of
+    ``dezsim.abm.engine.STOCK_KEYS``: above-size firms, upgraded above-size, cloud-enabled (rung >= 2), smart
+    workshops (>= 3), smart factories (top); covered above-size firms (rung >= 1: a diagnosis or a project carried
+    out, at any time); since end-2020 (``rung0``: the rung at end-2020): diagnosed firms and diagnosed above-size
+    firms (left rung 0), projects of above-size firms (climbs from rung >= 1) and SMEs transformed (climbed at
+    least once). Rungs never fall, so the counts since end-2020 follow from the two rungs alone."""
     for reg in range(out.shape[1]):
-        s0 = s1 = s2 = s3 = s4 = 0.0
+        s = np.zeros(N_STOCKS)
         for i in range(starts[reg * n_sectors], starts[(reg + 1) * n_sectors]):
-            w, r = weight[i], rung[i]
+            w, r, r0, a = weight[i], rung[i], rung0[i], above[i]
             up = w * (r >= rule.UPGRADED_RUNG)
-            s0 += w * above[i]
-            s1 += up * above[i]
-            s2 += up
-            s3 += w * (r >= 3)
-            s4 += w * (r >= rule.TOP)
-        out[0, reg], out[1, reg], out[2, reg], out[3, reg], out[4, reg] = s0, s1, s2, s3, s4
+            diagnosed = w * (r >= 1 and r0 == 0)
+            s[0] += w * a
+            s[1] += up * a
+            s[2] += up
+            s[3] += w * (r >= 3)
+            s[4] += w * (r >= rule.TOP)
+            s[5] += w * a * (r >= 1)
+            s[6] += diagnosed
+            s[7] += diagnosed * a
+            s[8] += w * a * max(0, r - max(r0, 1))
+            s[9] += w * (not a) * (r > r0)
+        for j in range(N_STOCKS):
+            out[j, reg] = s[j]
 
 
 @numba.njit(parallel=True, cache=True)
-def ensemble_stocks(starts, n_sectors, above, weight, rung, out):  # pragma: no cover - compiled
-    """:func:`run_stocks` of every run, ``out`` (run, 5, region)."""
+def ensemble_stocks(starts, n_sectors, above, weight, rung, rung0, out):  # pragma: no cover - compiled
+    """:func:`run_stocks` of every run, ``out`` (run, N_STOCKS, region)."""
     for r in numba.prange(starts.shape[0]):
-        run_stocks(starts[r], n_sectors, above, weight, rung, out[r])
+        run_stocks(starts[r], n_sectors, above, weight, rung, rung0, out[r])
 
 
 ensemble_year = numba.njit(parallel=True, cache=True)(_ensemble_year)

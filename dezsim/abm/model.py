@@ -12,7 +12,7 @@ import numpy as np
 
 from dezsim.abm import population, rule
 from dezsim.abm.districts import District
-from dezsim.abm.engine import FLOW_KEYS, AgentEngine, Setup
+from dezsim.abm.engine import FLOW_KEYS, STOCK_KEYS, AgentEngine, Setup, chased_share
 from dezsim.abm.firms import Firm
 from dezsim.abm.population import TOP, UPGRADED_RUNG, Firms
 from dezsim.exchange import Observables
@@ -30,7 +30,7 @@ class LadderModel(mesa.Model):
     policy : dict of str to ndarray
         Policy parameters per leaf region (see :data:`dezsim.params.POLICY_PARAMS`).
     targets : list of (share, year) or None
-        Upgraded-share target of each leaf region, if the plans set one.
+        Target of each leaf region's covered share (:data:`dezsim.abm.engine.CHASED`), if the plans set one.
     rng : numpy.random.Generator
         The run's agent stream.
     steps_per_year, n_sectors, start_year : int
@@ -50,6 +50,7 @@ class LadderModel(mesa.Model):
         self.firms = [Firm(self, firms.region[i], firms.sector[i], firms.above[i], firms.size[i], firms.weight[i],
                            firms.rung[i]) for i in range(len(firms))]  # creation order = sorted by group
         self.starts = population.group_starts(firms, self.n_regions, n_sectors)
+        self.rung0 = np.array(firms.rung, dtype=int)  # end-2020 rungs, in the order of ``self.firms``
         self.coverage, self.support = np.zeros(self.n_regions), np.zeros((self.n_regions, 4))
         self.peers = np.zeros(self.starts.size - 1)
         self._total, self._upgraded = np.zeros_like(self.peers), np.zeros_like(self.peers)
@@ -57,16 +58,17 @@ class LadderModel(mesa.Model):
         self.projects_total, self.paid_total = np.zeros(self.n_regions), np.zeros(self.n_regions)
 
     def state(self) -> dict[str, np.ndarray]:
-        """Stocks per region now (weighted counts)."""
+        """Stocks per region now (weighted counts; see :func:`dezsim.abm.kernel.run_stocks` for each)."""
         w = np.array([f.weight for f in self.firms])
         rung, above = np.array([f.rung for f in self.firms]), np.array([f.above for f in self.firms])
-        reg = np.array([f.region for f in self.firms], dtype=int)
+        reg, r0 = np.array([f.region for f in self.firms], dtype=int), self.rung0
+        diagnosed = w * ((rung >= 1) & (r0 == 0))
         cols = (w * above, w * above * (rung >= UPGRADED_RUNG), w * (rung >= UPGRADED_RUNG), w * (rung >= 3),
-                w * (rung >= TOP))
+                w * (rung >= TOP), w * above * (rung >= 1), diagnosed, diagnosed * above,
+                w * above * np.maximum(0, rung - np.maximum(r0, 1)), w * ~above * (rung > r0))
         sums = [np.bincount(reg, weights=c, minlength=self.n_regions) for c in cols]
-        return dict(zip(("above_firms", "upgraded_above", "cloud_firms", "workshop_firms", "factory_firms"), sums,
-                        strict=True)) | {"projects": self.projects_total.copy(),
-                                         "budget_left": np.array([d.budget for d in self.districts])}
+        return dict(zip(STOCK_KEYS, sums, strict=True)) | {
+            "projects": self.projects_total.copy(), "budget_left": np.array([d.budget for d in self.districts])}
 
     def step_year(self, coverage: np.ndarray, gdp: np.ndarray, growth: np.ndarray) -> dict[str, np.ndarray]:
         """Appropriate budgets, ``steps_per_year`` Mesa steps (decision periods), grow revenue, review policy.
@@ -88,7 +90,7 @@ class LadderModel(mesa.Model):
         self.projects_total += booked["projects"]
         self.paid_total += booked["subsidy_paid"]
         out = self.state() | {k: booked[k] for k in FLOW_KEYS}
-        share = out["upgraded_above"] / np.where(out["above_firms"] > 0, out["above_firms"], 1.0)
+        share = chased_share(out)
         for d in self.districts:
             d.review(self.year, float(share[d.index]))
         return out

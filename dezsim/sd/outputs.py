@@ -33,8 +33,10 @@ INDICATORS: dict[str, tuple[str | tuple[str, ...], str | None, float]] = {
     "smart_workshops": ("workshops_recognised", None, 1.0),
     "smart_factories": ("factories_recognised", None, 1.0),
     "dc_racks_built": ("racks_built", None, 1.0),
-    # what the plans count, from the agents once they emit these raw counts (absent keys: the indicator is not in
-    # the results, and reach says so); see data/indicators.csv for each definition
+    # what the plans count (see data/indicators.csv for each definition and dezsim.abm.kernel.run_stocks for the
+    # agents' counts: covered_above is a stock; diagnosed, diagnosed_above, projects_above and smes_transformed
+    # are cumulative since end-2020; the municipal lists apply municipal_recognition to the agents' workshops and
+    # factories, see dezsim.coupling.agent_raw)
     "covered_firms_share": ("covered_above", "above_firms", 100.0),
     "diagnosed_firms": ("diagnosed", None, 1.0),
     "diagnosed_above_share": ("diagnosed_above", "above_firms", 100.0),
@@ -45,32 +47,6 @@ INDICATORS: dict[str, tuple[str | tuple[str, ...], str | None, float]] = {
     "upgrade_projects_above": ("projects_above", None, 1.0),
     "sme_transformed_firms": ("smes_transformed", None, 1.0),
 }
-
-#: Raw per-(run, leaf region, year) counts the agents must emit for the plans' own counting (weighted by the real
-#: firms each agent stands for; stocks at year end). Until they do, targets on them are "not in these results".
-AWAITED: dict[str, str] = {
-    "covered_above": "above-size firms that have carried out a transformation: a diagnosis (rung 0 -> 1) or an "
-                     "upgrade project (any climb), at any time; a stock of firms",
-    "diagnosed": "firms (above-size and SMEs) diagnosed since end-2020 (climbs 0 -> 1, or a diagnosis the district "
-                 "paid for); a cumulative count of firms, 0 at end-2020",
-    "diagnosed_above": "above-size firms diagnosed since end-2020; a cumulative count of firms, 0 at end-2020",
-    "workshops_municipal": "smart workshops on the municipal demonstration list (cumulative; a workshop may also "
-                           "be on the provincial list, as the plans sum the two lists)",
-    "factories_municipal": "smart factories on the municipal demonstration list (cumulative)",
-    "projects_above": "upgrade projects (climbs from rung >= 1) of above-size firms since end-2020; cumulative",
-    "smes_transformed": "SMEs that carried out a diagnosis or an upgrade project since end-2020; a cumulative count "
-                        "of firms",
-}
-
-
-def awaited_indicators() -> set[str]:
-    """Indicators that need a raw count of :data:`AWAITED` (absent from today's results)."""
-    out = set()
-    for name, (num, den, _) in INDICATORS.items():
-        if (set(num if isinstance(num, tuple) else (num,)) | {den}) & set(AWAITED):
-            out.add(name)
-    return out
-
 
 def output_regions(ds: Dataset, leaves: list[str], roots: tuple[str, ...] = ("jiangsu",)
                    ) -> tuple[list[str], np.ndarray]:

@@ -93,6 +93,28 @@ def test_ladder_and_budget_invariants(pol, seed, engine):
         share = b["upgraded_above"] / b["above_firms"]
         assert ((share >= 0) & (share <= 1)).all()
         np.testing.assert_allclose(b["above_firms"], a["above_firms"])  # weights respected, no entry/exit
+    check_plan_counts(history)
+
+
+#: The plans' own counts: covered_above is a stock, the others are cumulative since end-2020.
+SINCE_2020 = ("diagnosed", "diagnosed_above", "projects_above", "smes_transformed")
+
+
+def check_plan_counts(history: list[dict]) -> None:
+    """Invariants of the plans' counts over a run's yearly records (the first is end-2020)."""
+    for key in SINCE_2020:
+        np.testing.assert_array_equal(history[0][key], 0.0)  # counted since end-2020
+    tol = 1e-9 * history[0]["above_firms"].max()
+    for a, b in zip(history, history[1:], strict=False):
+        for key in ("covered_above", *SINCE_2020):
+            assert (b[key] >= 0).all() and (b[key] >= a[key] - tol).all(), key  # non-negative, non-decreasing
+        assert (b["covered_above"] <= b["above_firms"] + tol).all()
+        assert (b["diagnosed_above"] <= b["diagnosed"] + tol).all()
+        assert (b["projects_above"] <= b["projects"] + tol).all()
+        assert (b["upgraded_above"] <= b["covered_above"] + tol).all()  # an upgraded firm has started
+    for b in history[1:]:  # a firm leaves rung 0 once: newly covered above-size firms are the ones diagnosed
+        np.testing.assert_allclose(b["covered_above"] - history[0]["covered_above"], b["diagnosed_above"],
+                                   rtol=1e-9, atol=tol)
 
 
 @pytest.mark.parametrize("engine", ["vectorised", "mesa"])
@@ -131,12 +153,39 @@ def test_mesa_engine_agrees_with_vectorised_in_distribution():
     pol = policy(policy_capex_subsidy=0.3, policy_free_diagnosis=1.0, policy_budget_share_gdp=2e-5)
     spec = PopulationSpec(40.0, 800.0, 2)
     shares = {}
+    keys = ("upgraded_above", "covered_above", *SINCE_2020)
     for engine in ("vectorised", "mesa"):
         out = run_years(make_engine(0, pol=pol, engine=engine, spec=spec, runs=range(200)), 2)[-1]
-        shares[engine] = out["upgraded_above"] / out["above_firms"]
-    v, m = shares["vectorised"], shares["mesa"]
-    se = np.sqrt(v.var(ddof=1) / len(v) + m.var(ddof=1) / len(m))
-    assert (np.abs(v.mean(0) - m.mean(0)) < 3 * se).all(), (v.mean(0), m.mean(0), se)
+        shares[engine] = {k: out[k] / out["above_firms"] for k in keys}  # per above-size firm: comparable scale
+    for key in keys:
+        v, m = shares["vectorised"][key], shares["mesa"][key]
+        se = np.sqrt(v.var(ddof=1) / len(v) + m.var(ddof=1) / len(m))
+        assert (se > 0).all(), key  # the counts vary between runs, so the comparison has power
+        assert (np.abs(v.mean(0) - m.mean(0)) < 3 * se).all(), (key, v.mean(0), m.mean(0), se)
+
+
+@pytest.mark.parametrize("engine", ["vectorised", "mesa"])
+def test_plan_counts_follow_from_each_firms_rungs(engine):
+    """Each engine's counts equal a direct count over its firms' end-2020 and current rungs."""
+    spec = PopulationSpec(20.0, 400.0, 2)
+    eng = make_engine(6, pol=policy(policy_capex_subsidy=0.3, policy_budget_share_gdp=2e-4), engine=engine, spec=spec)
+    start = rungs(eng)
+    out = run_years(eng, 3)[-1]
+    now = rungs(eng)
+    if engine == "vectorised":
+        w, above, region = eng.weight, eng.above, eng.region
+    else:
+        firms = eng.models[0].firms
+        w, above = np.array([f.weight for f in firms]), np.array([f.above for f in firms])
+        region = np.array([f.region for f in firms])
+    count = lambda mask: np.bincount(region, weights=w * mask, minlength=LEAVES)  # noqa: E731
+    climbs_from_1 = np.maximum(0, now.astype(int) - np.maximum(start, 1))
+    expected = {"covered_above": count(above & (now >= 1)), "diagnosed": count((start == 0) & (now >= 1)),
+                "diagnosed_above": count(above & (start == 0) & (now >= 1)),
+                "projects_above": count(above * climbs_from_1), "smes_transformed": count(~above & (now > start))}
+    for key, value in expected.items():
+        np.testing.assert_allclose(out[key][0], value, rtol=1e-12, err_msg=key)
+        assert value.sum() > 0, key  # the run exercised the count
 
 
 def test_same_seed_same_agents():
@@ -159,6 +208,7 @@ def test_vectorised_results_do_not_depend_on_threads_or_grouping(monkeypatch):
     monkeypatch.setattr(kernel, "PARALLEL_FIRMS", 10**12)  # the serial kernel
     alone = [run_years(make_engine(7, pol=pol, runs=(r,)), 3)[-1] for r in range(6)]
     serial = run_years(make_engine(7, pol=pol, runs=range(6)), 3)[-1]
+    assert {"covered_above", *SINCE_2020} <= set(results[0])  # the plans' counts are among the compared keys
     for key in results[0]:
         np.testing.assert_array_equal(results[0][key], results[1][key])
         np.testing.assert_array_equal(results[0][key], np.concatenate([a[key] for a in alone]))
