@@ -41,7 +41,7 @@ def check_settings_simulated(scen, ds) -> None:
     if scen is None:
         return
     simulated = {leaf for root in scen.regions for leaf in ds.leaves(root)}
-    codes = ds.regions.code.tolist()
+    codes = ds.regions.code[ds.regions.modelled].tolist()  # reference-only regions (china, world) cannot be set
     for where, region in _region_settings(scen):
         check_names([region], codes, f"scenario {scen.name!r}: {where}:")
         if not simulated & set(ds.leaves(region)):

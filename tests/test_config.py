@@ -53,5 +53,5 @@ def test_unknown_region_in_override_is_named(tmp_path):
     from dezsim.simulate import run
 
     scen = load_scenario(write(tmp_path, "name: x\noverrides:\n  dc_pue_cap: {suzhouu: 1.2}\n"))
-    with pytest.raises(ConfigError, match=r"unknown region 'suzhouu' \(did you mean 'suzhou'\?\)"):
+    with pytest.raises(ConfigError, match=r"overrides.dc_pue_cap: 'suzhouu': unknown region \(did you mean 'suzhou'\?\)"):
         run(scen, runs=1)

@@ -95,4 +95,4 @@ def test_adaptive_districts_chase_the_declared_coverage_reading(dataset):
     rule = dataset.threshold_rules.set_index("rule").loc["full_coverage"]
     assert goals["taicang"] == (float(rule.level) / 100, 2023)  # s000-002, read on covered_firms_share
     assert goals["wujiang"] == (float(rule.level) / 100, 2023)  # Suzhou's s001b-020 (2023 before s001a-153)
-    assert goals["wuxi"] is None  # no covered-share target in Wuxi or above it (s004-014 is on diagnoses)
+    assert goals["wuxi"] == (float(rule.level) / 100, 2024)  # s004-014: every above-scale firm diagnosed by 2024
