@@ -176,7 +176,8 @@ def allocation_draws(seed: int | None, runs: Sequence[int], ds: Dataset, leaves:
     leaves : sequence of str
         Leaf regions (the leaf axis).
     concentration : mapping parameter name -> float or array (runs,)
-        The declared ``alloc_concentration_*`` values (see :data:`CONCENTRATION`), > 0.
+        The declared ``alloc_concentration_*`` values (see :data:`CONCENTRATION`), > 0; ``inf`` is the limit of
+        no allocation noise (the key shares themselves, no draw).
 
     Returns
     -------
@@ -200,7 +201,8 @@ def allocation_draws(seed: int | None, runs: Sequence[int], ds: Dataset, leaves:
             values, found = plans[ind]
             drawn = values.to_dict()
             for split in found:
-                shares = (rng.dirichlet(alpha[CONCENTRATION[ind]][j] * split.shares) if len(split.children) > 1
+                a = alpha[CONCENTRATION[ind]][j]
+                shares = (rng.dirichlet(a * split.shares) if len(split.children) > 1 and np.isfinite(a)
                           else split.shares)  # a lone remainder child just follows its (drawn) parent
                 remainder = max(drawn[split.parent] - split.known, 0.0)
                 drawn |= dict(zip(split.children, remainder * shares))
