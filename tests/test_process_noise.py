@@ -174,3 +174,11 @@ def test_noise_switch_in_the_scenario_file_and_the_run_argument(dataset, tmp_pat
     a = run(path, runs=2, seed=SEED, agents=None, data=dataset).frame
     b = run(Scenario(name="quiet", end=2022), runs=2, seed=SEED, agents=None, data=dataset, noise=False).frame
     pd.testing.assert_frame_equal(a, b)
+
+
+def test_with_noise_the_core_share_stays_a_share_over_the_calibrated_ensemble(dataset):
+    """Shocks, offsets and drawn allocations keep the core-industry share in (0, 100) % in every region and year
+    to the furthest horizon (tests/bad_inputs/test_invariants.py covers the SD core's whole parameter space)."""
+    res = _quiet(simulate_design, Scenario(name="longest", end=2035), _design(dataset, 300), SEED, dataset, None)
+    share = res.frame[res.frame.indicator == "core_industry_share_gdp"].value
+    assert share.between(0, 100, inclusive="neither").all(), share.max()

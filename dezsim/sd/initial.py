@@ -193,7 +193,7 @@ def allocation_draws(seed: int | None, runs: Sequence[int], ds: Dataset, leaves:
         if not np.all(arr > 0):
             raise ConfigError(f"allocation: {name} = {value!r}: allowed: a number > 0 or one per run ({len(runs)})")
         alpha[name] = arr
-    plans = {ind: (derive(ds, ind).value, splits(ds, ind)) for ind in SEEDED}
+    plans = _plans(ds)
     out = {ind: np.empty((len(runs), len(leaves))) for ind in SEEDED}
     for j, run in enumerate(runs):
         rng = component_rng(seed, "allocation", run=run)
@@ -209,6 +209,18 @@ def allocation_draws(seed: int | None, runs: Sequence[int], ds: Dataset, leaves:
             out[ind][j] = [drawn[leaf] for leaf in leaves]
     return out
 
+
+def _plans(ds: Dataset) -> dict[str, tuple[pd.Series, list[Split]]]:
+    """Every seeded indicator's derived values and keyed splits, derived once per data (a lever search or a
+    sweep draws allocations for many ensembles of the same data)."""
+    key = (id(ds), ds.digest)
+    if key not in _PLANS:
+        _PLANS.clear()
+        _PLANS[key] = {ind: (derive(ds, ind).value, splits(ds, ind)) for ind in SEEDED}
+    return _PLANS[key]
+
+
+_PLANS: dict[tuple, dict] = {}
 
 
 #: Provincial smart workshops: Jiangsu's cumulative count at end-2019 and the leaves with their own count then
