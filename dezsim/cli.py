@@ -128,6 +128,13 @@ def _scenario(path: Path | None, sets: list[str] | None):
     return scen
 
 
+def _with_noise(scen, noise: bool):
+    """The scenario (None: the baseline) with process noise turned off unless ``noise``."""
+    from dezsim.simulate import as_scenario
+
+    return scen if noise else as_scenario(scen).model_copy(update={"noise": False})
+
+
 KEY_INDICATORS = ("core_industry_share_gdp", "core_industry_va", "g5_base_stations", "g5_coverage", "dc_racks",
                   "dc_pue_fleet", "invention_patents_digital", "upgraded_firms_share", "smart_workshops")
 
@@ -141,6 +148,8 @@ def run_cmd(
     out: Annotated[Path | None, typer.Option(help="write the Results table to this Parquet file")] = None,
     agents: Annotated[bool, typer.Option(help="couple the firm and district agents")] = True,
     set_: Annotated[list[str] | None, typer.Option("--set", help="change a scenario key: key.path=value")] = None,
+    noise: Annotated[bool, typer.Option(help="process noise: regional offsets, yearly shocks, drawn 2020 "
+                                             "allocations (--no-noise: parameter uncertainty only)")] = True,
 ) -> None:
     """Project 2020-2025 (SD core coupled to the agents) and print median and 10-90 % range of key indicators."""
     from dezsim.atomic import check_output_file
@@ -153,7 +162,8 @@ def run_cmd(
         if out is not None:
             check_output_file(out)
         check_names(region or (), _load(None).regions.code, "--region")
-        results = run(_scenario(scenario, set_), runs=runs, seed=seed, agents=AgentSettings() if agents else None)
+        results = run(_scenario(scenario, set_), runs=runs, seed=seed, agents=AgentSettings() if agents else None,
+                      noise=noise)
         check_names(region or (), results.frame.region.cat.categories, "--region (not in these results)")
     except DezsimError as exc:
         raise _fail(exc) from None
@@ -245,6 +255,8 @@ def reach_cmd(
     lever_runs: Annotated[int, typer.Option(min=10, help="runs per point of the lever search")] = 40,
     levers: Annotated[bool, typer.Option(help="search the levers for targets below p = 0.8")] = True,
     set_: Annotated[list[str] | None, typer.Option("--set", help="change a scenario key: key.path=value")] = None,
+    noise: Annotated[bool, typer.Option(help="process noise: regional offsets, yearly shocks, drawn 2020 "
+                                             "allocations (--no-noise: parameter uncertainty only)")] = True,
 ) -> None:
     """Target reachability for every target in the plans: report.md, report.html, reach.csv, fan charts."""
     from dezsim.report import build
@@ -252,8 +264,8 @@ def reach_cmd(
     name = scenario.stem if scenario is not None else "baseline"
     folder = out or Path("out") / f"reach-{name}"
     try:
-        reach, paths = build(_scenario(scenario, set_), runs=runs, seed=seed, out=folder, lever_runs=lever_runs,
-                             levers=levers, progress=True)
+        reach, paths = build(_with_noise(_scenario(scenario, set_), noise), runs=runs, seed=seed, out=folder,
+                             lever_runs=lever_runs, levers=levers, progress=True)
     except DezsimError as exc:
         raise _fail(exc) from None
     from dezsim.reach import headline_text
@@ -269,6 +281,8 @@ def hindcast_cmd(
     seed: Annotated[int, typer.Option(min=0, help="root seed")] = 0,
     json_path: Annotated[Path | None, typer.Option("--json", help="also write the summary as JSON")] = None,
     scenario: Annotated[Path | None, typer.Option(help="scenario file (default: baseline)")] = None,
+    noise: Annotated[bool, typer.Option(help="process noise: regional offsets, yearly shocks, drawn 2020 "
+                                             "allocations (--no-noise: parameter uncertainty only)")] = True,
 ) -> None:
     """Compare the calibrated projection (and a naive trend line) with observed figures after 2020."""
     import json
@@ -283,7 +297,7 @@ def hindcast_cmd(
         if json_path is not None:
             check_output_file(json_path, "--json")
         table = read_observed(observed, ds, set(INDICATORS))
-        results = run(scenario, runs=runs, seed=seed)
+        results = run(scenario, runs=runs, seed=seed, noise=noise)
         rows, summary = compare(table, results, ds)
     except DezsimError as exc:
         raise _fail(exc) from None

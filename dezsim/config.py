@@ -71,6 +71,9 @@ class Scenario(BaseModel):
     overrides: dict[str, Override] = Field(default_factory=dict)
     schedules: dict[str, dict[int, Override]] = Field(default_factory=dict)
     shocks: list[Shock] = Field(default_factory=list)
+    #: Process noise (regional growth offsets, yearly shocks, drawn 2020 allocations); false: parameter
+    #: uncertainty only.
+    noise: bool = True
 
     @field_validator("schedules", mode="before")
     @classmethod

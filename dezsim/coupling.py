@@ -15,6 +15,7 @@ alone. The scenario's schedules and shocks set each year's parameters from the b
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from collections.abc import Callable
 
@@ -28,6 +29,7 @@ from dezsim.data import Dataset
 from dezsim.errors import SimulationError
 from dezsim.exchange import AGENT_KEYS
 from dezsim.readings import Role, threshold
+from dezsim.process_noise import Noise
 from dezsim.sd import model as sd
 from dezsim.sd.outputs import INDICATORS
 
@@ -54,11 +56,15 @@ class CoupledRun:
         The ensemble's agents (built for the same runs), or None for the SD core alone.
     schedule : callable, optional
         ``schedule(k, base_par) -> par`` for simulated year k (the scenario's schedules and shocks).
+    noise : Noise, optional
+        Process noise: each year its shocks are applied after the schedule (growth rates plus the year's shock,
+        5G and rack build times exp(shock)) and the agents' hazards are multiplied by exp(adoption shock).
     """
 
     def __init__(self, par: dict[str, np.ndarray], init: sd.Initial, horizon: sd.Horizon,
-                 agents: AgentEngine | None = None, schedule: Schedule | None = None) -> None:
-        self.base, self.agents = par, agents
+                 agents: AgentEngine | None = None, schedule: Schedule | None = None,
+                 noise: Noise | None = None) -> None:
+        self.base, self.agents, self.noise = par, agents, noise
         self.schedule = schedule or (lambda k, p: p)
         self.core, self.state = sd.start(par, init, horizon)
         self.records = [self.state.record]
@@ -69,10 +75,15 @@ class CoupledRun:
 
     def step_year(self) -> None:
         """Observe the SD state, step the agents, advance the SD core one year, record."""
-        par = self.schedule(self.state.k, self.base)
+        k = self.state.k
+        par = self.schedule(k, self.base)
+        par = par if self.noise is None else self.noise.year(k, par)
         flows = None
         if self.agents is not None:
-            flows, out = self.agents.step_year(sd.observe(self.core, self.state, par))
+            env = sd.observe(self.core, self.state, par)
+            if self.noise is not None:
+                env = dataclasses.replace(env, hazard=self.noise.hazard_multiplier(k))
+            flows, out = self.agents.step_year(env)
             flows.check(self.year + 1)
             self.demand_above_prior += int((flows.induced_demand > DEMAND_PRIOR_BOUND).sum())
             for key in self.agent_log:

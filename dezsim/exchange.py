@@ -36,11 +36,14 @@ class Observables:
         GDP (100m yuan), the base of the year's support appropriation.
     growth : ndarray
         Factor by which firms' revenue grows over the year (exp of the year's GDP growth rate).
+    hazard : ndarray or None
+        Multiplier of every adoption hazard this year (exp of the year's adoption shock); None: 1.
     """
 
     coverage: np.ndarray
     gdp: np.ndarray
     growth: np.ndarray
+    hazard: np.ndarray | None = None
 
 
 @dataclass(frozen=True)

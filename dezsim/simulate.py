@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import warnings
 from collections.abc import Callable, Sequence
 from functools import cache
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from dezsim import __version__, budget, coupling
+from dezsim import __version__, budget, coupling, process_noise
 from dezsim.abm import engine as abm_engine
 from dezsim import params as P
 from dezsim.coupling import AgentSettings
@@ -28,7 +29,7 @@ from dezsim.seeding import component_rng, root_sequence
 
 def run(scenario: Scenario | str | Path | None = None, runs: int = 100, seed: int | None = 0, *,
         central: bool = False, agents: AgentSettings | None = AgentSettings(), calibrated: bool = True,
-        data: Dataset | None = None, progress: ProgressArg = False) -> Results:
+        data: Dataset | None = None, progress: ProgressArg = False, noise: bool = True) -> Results:
     """Simulate an ensemble of ``runs`` parameter sets under ``scenario``.
 
     Parameters
@@ -53,8 +54,13 @@ def run(scenario: Scenario | str | Path | None = None, runs: int = 100, seed: in
     progress : bool or callable
         True shows a progress bar over the simulated years (terminal or Jupyter); a callable is called as
         ``progress(done, total)``. Off by default.
+    noise : bool
+        Process noise (regional growth offsets, yearly shocks, drawn 2020 allocations; see
+        :mod:`dezsim.process_noise`), on by default; False turns it off, as does ``noise: false`` in the
+        scenario (parameter uncertainty only).
     """
     scen = as_scenario(scenario)
+    scen = scen if noise else scen.model_copy(update={"noise": False})
     ds = data if data is not None else _data()
     check_settings_simulated(scen, ds)  # an override for a region not simulated would be dropped silently
     if isinstance(runs, (int, np.integer)) and not isinstance(runs, bool) and runs >= 1:
@@ -109,33 +115,40 @@ def simulate_design(scen: Scenario, design: pd.DataFrame, seed: int, ds: Dataset
 
     Run k's agents draw from the stream of (``seed``, run k) only, so a run's result does not depend on which
     other runs are simulated with it (the basis of chunked sweeps). ``on_year(k)`` is told when simulated year
-    k (0-based) starts, for progress.
+    k (0-based) starts, for progress. With ``scen.noise`` the process noise of these runs (drawn by their
+    global ids) is wired in: growth offsets here, drawn 2020 stocks and yearly shocks in :func:`simulate_raw`.
     """
     leaves = scenario_leaves(scen, ds)
-    par = parameter_arrays(design, scen, ds, leaves)
     horizon = Horizon(scen.start, scen.end, scen.steps_per_year, scen.method)
-    raw = simulate_raw(par, ds, leaves, design, seed, horizon, agents, _ticking(schedule(scen, ds, leaves), on_year))
+    noise = process_noise.draw(ds, leaves, design, seed, horizon.n_years) if scen.noise else None
+    par = parameter_arrays(design, scen, ds, leaves, noise.offsets if noise else None)
+    clipped = par.pop(CLIPPED, {})
+    raw = simulate_raw(par, ds, leaves, design, seed, horizon, agents, _ticking(schedule(scen, ds, leaves), on_year),
+                       noise)
     regions, member = output_regions(ds, leaves, tuple(scen.regions))
     meta = {"code_version": code_version(), "data_hash": ds.digest, "seed": seed, "scenario": scen.model_dump(),
-            "agents": None if agents is None else repr(agents)} | (provenance or {})
+            "agents": None if agents is None else repr(agents),
+            "noise": {"on": noise is not None, "offsets_clipped": clipped}} | (provenance or {})
     return Results.from_arrays(scen.name, indicators(raw, member), regions, horizon.years, design, meta)
 
 
 def simulate_raw(par: dict[str, np.ndarray], ds: Dataset, leaves: list[str], design: pd.DataFrame, seed: int,
                  horizon: Horizon, agents: AgentSettings | None,
-                 yearly: Callable[[int, dict], dict] | None = None) -> dict[str, np.ndarray]:
+                 yearly: Callable[[int, dict], dict] | None = None,
+                 noise: process_noise.Noise | None = None) -> dict[str, np.ndarray]:
     """Raw leaf outputs (run, region, year) of the SD core, coupled to the agents unless ``agents`` is None.
 
     ``yearly(k, par) -> par`` applies a scenario's schedules and shocks for simulated year k (from the base
-    parameters each year, so nothing accumulates).
+    parameters each year, so nothing accumulates). With ``noise``, its drawn 2020 stocks (run, leaf) replace
+    the allocation by key and its yearly shocks are applied after the scenario's (see :class:`CoupledRun`).
     """
-    init = initial_stocks(ds, leaves)
+    init = initial_stocks(ds, leaves) if noise is None else noise_stocks(noise)
     check_core_below_gdp(par, init, leaves)
     engine = None
     if agents is not None:
         targets = coupling.upgrade_targets(ds, leaves)
         engine = coupling.build_agents(abm_engine.setup(design, par, init.gdp, targets, seed, agents, horizon.start))
-    return coupling.CoupledRun(par, init, horizon, engine, yearly).run()
+    return coupling.CoupledRun(par, init, horizon, engine, yearly, noise).run()
 
 
 def _ticking(yearly: Callable[[int, dict], dict] | None, on_year: Callable[[int], None] | None):
@@ -226,15 +239,38 @@ def _design_rows(ids: Sequence[int], seed: int, ensemble: pd.DataFrame | None) -
     return pd.concat([head.assign(calibration_set=picks), values], axis=1)
 
 
-def parameter_arrays(design: pd.DataFrame, scen: Scenario, ds: Dataset, leaves: list[str]) -> dict[str, np.ndarray]:
-    """Parameter arrays shaped (run, leaf region) from the design and the scenario's overrides."""
+def parameter_arrays(design: pd.DataFrame, scen: Scenario, ds: Dataset, leaves: list[str],
+                     offsets: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+    """Parameter arrays shaped (run, leaf region) from the design, the regional growth offsets and the
+    scenario's overrides.
+
+    ``offsets`` (run, leaf) are added to their growth parameters and clipped to the declared bounds; a
+    scenario override of a growth parameter for a region then wins over that region's offset. When offsets are
+    given, the count of clipped cells per parameter is returned under the key :data:`CLIPPED` (the caller pops
+    it and records it) and a warning names any parameter whose clip bound.
+    """
     n = len(design)
     par = {p.name: np.repeat(design[p.name].to_numpy(dtype=float)[:, None], len(leaves), axis=1)
            for p in P.PARAMS}
+    clipped = process_noise.add_offsets(par, offsets) if offsets is not None else None
+    if clipped and any(clipped.values()):
+        warnings.warn("region offsets clipped to the declared bounds in (run, region) cells: " + ", ".join(
+            f"{k} {v}" for k, v in clipped.items() if v), stacklevel=2)
     for name, setting in scen.overrides.items():
         set_values(par[name], setting, ds, leaves)
     assert all(a.shape == (n, len(leaves)) for a in par.values())
-    return par
+    return par if clipped is None else par | {CLIPPED: clipped}
+
+
+#: Key of the clipping counts in :func:`parameter_arrays`'s result (not a parameter).
+CLIPPED = "_offsets_clipped"
+
+
+def noise_stocks(noise: process_noise.Noise) -> Initial:
+    """The drawn 2020 stocks (run, leaf) of ``noise`` as the SD core's initial state."""
+    s = noise.stocks
+    return Initial(gdp=s["gdp"], ei=s["ei_manufacturing_revenue"], sw=s["software_revenue"],
+                   g5=s["g5_base_stations"], racks=s["dc_racks"])
 
 
 def set_values(array: np.ndarray, setting: float | dict[str, float], ds: Dataset, leaves: list[str]) -> None:
@@ -252,10 +288,11 @@ def check_core_below_gdp(par: dict[str, np.ndarray], init: Initial, leaves: list
     """2020 core value added (as :func:`dezsim.sd.model.initial_state` derives it) must be below 2020 GDP: the
     SD core keeps GDP minus core value added positive from there on (see :mod:`dezsim.sd.equations`)."""
     va0 = (1 + par["oc_relative_size"]) * (par["ei_va_ratio"] * init.ei + par["sw_va_ratio"] * init.sw)
-    run, leaf = np.unravel_index(np.argmax(va0 / init.gdp), va0.shape)
-    if va0[run, leaf] >= init.gdp[leaf]:
+    run, leaf = np.unravel_index(np.argmax(va0 / init.gdp), va0.shape)  # init: (leaf,) or drawn (run, leaf)
+    gdp = np.broadcast_to(init.gdp, va0.shape)
+    if va0[run, leaf] >= gdp[run, leaf]:
         raise ConfigError(f"run {run}, region {leaves[leaf]}: 2020 core value added {va0[run, leaf]:g} >= GDP "
-                          f"{init.gdp[leaf]:g} (100m yuan) with ei_va_ratio {par['ei_va_ratio'][run, leaf]:g}, "
+                          f"{gdp[run, leaf]:g} (100m yuan) with ei_va_ratio {par['ei_va_ratio'][run, leaf]:g}, "
                           f"sw_va_ratio {par['sw_va_ratio'][run, leaf]:g}, oc_relative_size "
                           f"{par['oc_relative_size'][run, leaf]:g}; allowed: a 2020 core share below 100 %")
 

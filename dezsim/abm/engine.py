@@ -87,7 +87,8 @@ class AgentEngine(ABC):
 def setup(design: pd.DataFrame, par: dict[str, np.ndarray], gdp_2020: np.ndarray, targets: list, seed: int,
           settings: AgentSettings, start_year: int = 2020) -> Setup:
     """Draw each run's population from the agent stream of (seed, run) only (the same stream then drives the
-    run's decisions), so a run's agents do not depend on the other runs simulated with it."""
+    run's decisions), so a run's agents do not depend on the other runs simulated with it. ``gdp_2020`` is
+    (region,) or, with drawn 2020 allocations, (run, region)."""
     firm_par = [{p.name: float(par[p.name][e, 0]) for p in P.AGENT_PARAMS} for e in range(len(design))]
     firms, rngs = _populations(tuple(int(r) for r in design["run"]), firm_par, np.asarray(gdp_2020, float), seed,
                                settings.spec)
@@ -107,9 +108,9 @@ def _populations(runs: tuple, firm_par: list[dict], gdp: np.ndarray, seed: int, 
     key = (runs, seed, spec, gdp.tobytes(), tuple(tuple(sorted(p.items())) for p in firm_par))
     if key not in _cache:
         firms, states = [], []
-        for run, fp in zip(runs, firm_par, strict=True):
+        for j, (run, fp) in enumerate(zip(runs, firm_par, strict=True)):
             rng = component_rng(seed, "agents", run=run)
-            firms.append(population.build(gdp, fp, rng, spec))
+            firms.append(population.build(gdp if gdp.ndim == 1 else gdp[j], fp, rng, spec))
             states.append(rng.bit_generator.state)
         _cache.clear()
         if sum(len(f) for f in firms) > CACHE_FIRMS:
@@ -165,6 +166,11 @@ def _return_freed_memory() -> None:
         pass
 
 
+def hazard_multiplier(env: Observables) -> np.ndarray:
+    """The year's multiplier of every adoption hazard, (run, region): the adoption shock's, or 1."""
+    return np.ones_like(env.coverage, dtype=float) if env.hazard is None else env.hazard
+
+
 class VectorisedAgents(AgentEngine):
     """Firms of all runs concatenated (run r owns ``offsets[r]:offsets[r + 1]``); see :mod:`dezsim.abm.kernel`."""
 
@@ -208,7 +214,7 @@ class VectorisedAgents(AgentEngine):
         step(self.offsets, self.starts, self.n_sectors, self.region, self.sector, self.above,
              self.size, self.weight, self.rung, self.rung0, np.ascontiguousarray(env.coverage, dtype=float), d.support, d.budget,
              self.fp, self.keys, self.year, self.steps_per_year, np.ascontiguousarray(env.growth, dtype=float), tally,
-             self._stocks)
+             self._stocks, np.ascontiguousarray(hazard_multiplier(env), dtype=float))
         booked = dict(zip(rule.TALLY, tally.transpose(1, 0, 2), strict=True))
         self.projects += booked["projects"]
         self.paid += booked["subsidy_paid"]

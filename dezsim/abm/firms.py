@@ -24,6 +24,7 @@ class Firm(mesa.Agent):
         reliefs = rule.region_reliefs(s[0], s[1] + s[2], m.fp)
         terms = rule.year_terms(self.size, m.coverage[reg], s[0], s[1] + s[2], s[3], *reliefs, m.fp)
         cost, offer, base, relief = rule.at_rung(self.rung, *terms, m.fp)
+        base *= m.hazard[reg]  # the year's adoption shock
         p_none, p_pol = rule.chances(base, relief, m.peers[self.group], m.fp, m.dt)
         u = m.rng.random()
         funded = bool(u < p_pol and offer > 0 and m.districts[reg].fund(offer * self.weight))

@@ -103,9 +103,10 @@ def _add(tally, reg, s0, s1, s2, s3, s4):  # pragma: no cover - compiled
 
 @numba.njit(cache=True, nogil=True)
 def _unrationed(lo, a_group, b_group, region_index, starts, rung, weight, terms, peers, fp, dt, climb_key, tally,
-                upgraded):  # pragma: no cover - compiled
+                upgraded, hazard):  # pragma: no cover - compiled
     """Decide and book the firms of one region in one pass when the budget covers every possible applicant
-    (the same outcome as :func:`_queued` + :func:`_settle` with every applicant funded); returns the money paid."""
+    (the same outcome as :func:`_queued` + :func:`_settle` with every applicant funded); returns the money paid.
+    ``hazard`` multiplies the region's hazards this year (the year's adoption shock, 1 without)."""
     s0 = s1 = s2 = s3 = s4 = 0.0
     for g in range(a_group, b_group):
         peer = peers[g]
@@ -116,6 +117,7 @@ def _unrationed(lo, a_group, b_group, region_index, starts, rung, weight, terms,
                 continue
             c, o, base, relief = rule.at_rung(r, terms[k, 0], terms[k, 1], terms[k, 2], terms[k, 3], terms[k, 4],
                                               terms[k, 5], terms[k, 6], fp)
+            base *= hazard
             u = uniform(climb_key, k)
             if rule.out_of_reach(u, base, relief, peer, fp, dt):
                 continue
@@ -135,7 +137,7 @@ def _unrationed(lo, a_group, b_group, region_index, starts, rung, weight, terms,
 
 @numba.njit(cache=True, nogil=True)
 def _queued(lo, ga, gb, reg, starts, rung, weight, terms, peers, fp, dt, climb_key, app, tally,
-            upgraded):  # pragma: no cover - compiled
+            upgraded, hazard):  # pragma: no cover - compiled
     """Decide the firms of one region's groups [ga, gb) whose budget may not cover every applicant, in one pass:
     firms that do not apply for support are settled at once, applicants are set aside in ``app`` (firm, amount,
     p_none, p_pol, cost, draw, offer) for :func:`_ration` and :func:`_settle`. Returns the applicants' count and
@@ -151,6 +153,7 @@ def _queued(lo, ga, gb, reg, starts, rung, weight, terms, peers, fp, dt, climb_k
                 continue
             c, o, base, relief = rule.at_rung(r, terms[k, 0], terms[k, 1], terms[k, 2], terms[k, 3], terms[k, 4],
                                               terms[k, 5], terms[k, 6], fp)
+            base *= hazard
             u = uniform(climb_key, k)
             if rule.out_of_reach(u, base, relief, peer, fp, dt):
                 continue
@@ -202,9 +205,9 @@ def _most_asked(lo, a, b, weight, terms):  # pragma: no cover - compiled
 
 @numba.njit(cache=True, nogil=True)
 def run_year(lo, starts, n_sectors, region, sector, size, weight, rung, coverage, support, budget, fp, run_key, year,
-             steps, growth, tally):  # pragma: no cover - compiled
+             steps, growth, tally, hazard):  # pragma: no cover - compiled
     """Step the firms of one run (``starts``: absolute group starts) through a year; ``budget`` (region,) and
-    ``tally`` (TALLY, region) are updated in place."""
+    ``tally`` (TALLY, region) are updated in place; ``hazard`` (region,) multiplies every hazard of the year."""
     hi = starts[-1]
     n, n_regions, n_groups = hi - lo, budget.size, starts.size - 1
     terms = np.empty((n, 7))
@@ -224,12 +227,12 @@ def run_year(lo, starts, n_sectors, region, sector, size, weight, rung, coverage
             ga, gb = reg * n_sectors, (reg + 1) * n_sectors
             if most[reg] <= budget[reg] * (1 + rule.BUDGET_SLACK):  # every applicant is surely funded: one pass
                 paid = _unrationed(lo, ga, gb, reg, starts, rung, weight, terms, peers, fp, dt, climb_key, tally,
-                                   upgraded)
+                                   upgraded, hazard[reg])
             else:
                 if app.shape[1] == 0:
                     app, funded = np.empty((7, n)), np.zeros(n, dtype=np.bool_)
                 n_app, demand = _queued(lo, ga, gb, reg, starts, rung, weight, terms, peers, fp, dt, climb_key, app,
-                                        tally, upgraded)
+                                        tally, upgraded, hazard[reg])
                 if demand <= budget[reg] * (1 + rule.BUDGET_SLACK):
                     funded[:n_app] = True
                     paid = demand
@@ -242,13 +245,13 @@ def run_year(lo, starts, n_sectors, region, sector, size, weight, rung, coverage
 
 
 def _ensemble_year(offsets, starts, n_sectors, region, sector, above, size, weight, rung, rung0, coverage, support,
-                   budget, fp, keys, year, steps, growth, tally, stocks):  # pragma: no cover - compiled
+                   budget, fp, keys, year, steps, growth, tally, stocks, hazard):  # pragma: no cover - compiled
     """Step every run through one year and take its year-end :func:`run_stocks`; arrays over runs are indexed
     [run, ...]. Compiled twice: parallel over runs (:func:`ensemble_year`) and serial (:func:`ensemble_year_serial`,
     for small ensembles, where waking the other threads costs more than it saves on a busy machine)."""
     for r in numba.prange(offsets.size - 1):
         run_year(offsets[r], starts[r], n_sectors, region, sector, size, weight, rung, coverage[r], support[r],
-                 budget[r], fp[r], keys[r], year, steps, growth[r], tally[r])
+                 budget[r], fp[r], keys[r], year, steps, growth[r], tally[r], hazard[r])
         run_stocks(starts[r], n_sectors, above, weight, rung, rung0, stocks[r])
 
 

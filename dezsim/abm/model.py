@@ -12,7 +12,7 @@ import numpy as np
 
 from dezsim.abm import population, rule
 from dezsim.abm.districts import District
-from dezsim.abm.engine import FLOW_KEYS, STOCK_KEYS, AgentEngine, Setup, chased_share
+from dezsim.abm.engine import FLOW_KEYS, STOCK_KEYS, AgentEngine, Setup, chased_share, hazard_multiplier
 from dezsim.abm.firms import Firm
 from dezsim.abm.population import TOP, UPGRADED_RUNG, Firms
 from dezsim.exchange import Observables
@@ -52,6 +52,7 @@ class LadderModel(mesa.Model):
         self.starts = population.group_starts(firms, self.n_regions, n_sectors)
         self.rung0 = np.array(firms.rung, dtype=int)  # end-2020 rungs, in the order of ``self.firms``
         self.coverage, self.support = np.zeros(self.n_regions), np.zeros((self.n_regions, 4))
+        self.hazard = np.ones(self.n_regions)
         self.peers = np.zeros(self.starts.size - 1)
         self._total, self._upgraded = np.zeros_like(self.peers), np.zeros_like(self.peers)
         self.tally = np.zeros((len(rule.TALLY), self.n_regions))
@@ -70,12 +71,15 @@ class LadderModel(mesa.Model):
         return dict(zip(STOCK_KEYS, sums, strict=True)) | {
             "projects": self.projects_total.copy(), "budget_left": np.array([d.budget for d in self.districts])}
 
-    def step_year(self, coverage: np.ndarray, gdp: np.ndarray, growth: np.ndarray) -> dict[str, np.ndarray]:
+    def step_year(self, coverage: np.ndarray, gdp: np.ndarray, growth: np.ndarray,
+                  hazard: np.ndarray | None = None) -> dict[str, np.ndarray]:
         """Appropriate budgets, ``steps_per_year`` Mesa steps (decision periods), grow revenue, review policy.
 
-        ``coverage`` (0-1), ``gdp`` (100m yuan, start of year) and ``growth`` (revenue factor) per region.
+        ``coverage`` (0-1), ``gdp`` (100m yuan, start of year), ``growth`` (revenue factor) and ``hazard``
+        (multiplier of every adoption hazard this year; default 1) per region.
         """
         self.coverage = np.asarray(coverage, dtype=float)
+        self.hazard = np.ones(self.n_regions) if hazard is None else np.asarray(hazard, dtype=float)
         for d in self.districts:
             d.appropriate(float(gdp[d.index]))
         self.support = np.array([[d.free_diagnosis, d.capex_subsidy, d.interest_subsidy, d.max_award]
@@ -124,5 +128,6 @@ class MesaAgents(AgentEngine):
         return {k: np.stack([st[k] for st in states]) for k in states[0]}
 
     def _year(self, env: Observables) -> dict[str, np.ndarray]:
-        outs = [m.step_year(env.coverage[e], env.gdp[e], env.growth[e]) for e, m in enumerate(self.models)]
+        hazard = hazard_multiplier(env)
+        outs = [m.step_year(env.coverage[e], env.gdp[e], env.growth[e], hazard[e]) for e, m in enumerate(self.models)]
         return {k: np.stack([o[k] for o in outs]) for k in outs[0]}

@@ -176,7 +176,8 @@ def allocation_draws(seed: int | None, runs: Sequence[int], ds: Dataset, leaves:
     leaves : sequence of str
         Leaf regions (the leaf axis).
     concentration : mapping parameter name -> float or array (runs,)
-        The declared ``alloc_concentration_*`` values (see :data:`CONCENTRATION`), > 0.
+        The declared ``alloc_concentration_*`` values (see :data:`CONCENTRATION`), > 0; ``inf`` is the limit of
+        no allocation noise (the key shares themselves, no draw).
 
     Returns
     -------
@@ -192,7 +193,7 @@ def allocation_draws(seed: int | None, runs: Sequence[int], ds: Dataset, leaves:
         if not np.all(arr > 0):
             raise ConfigError(f"allocation: {name} = {value!r}: allowed: a number > 0 or one per run ({len(runs)})")
         alpha[name] = arr
-    plans = {ind: (derive(ds, ind).value, splits(ds, ind)) for ind in SEEDED}
+    plans = _plans(ds)
     out = {ind: np.empty((len(runs), len(leaves))) for ind in SEEDED}
     for j, run in enumerate(runs):
         rng = component_rng(seed, "allocation", run=run)
@@ -200,13 +201,26 @@ def allocation_draws(seed: int | None, runs: Sequence[int], ds: Dataset, leaves:
             values, found = plans[ind]
             drawn = values.to_dict()
             for split in found:
-                shares = (rng.dirichlet(alpha[CONCENTRATION[ind]][j] * split.shares) if len(split.children) > 1
+                a = alpha[CONCENTRATION[ind]][j]
+                shares = (rng.dirichlet(a * split.shares) if len(split.children) > 1 and np.isfinite(a)
                           else split.shares)  # a lone remainder child just follows its (drawn) parent
                 remainder = max(drawn[split.parent] - split.known, 0.0)
                 drawn |= dict(zip(split.children, remainder * shares))
             out[ind][j] = [drawn[leaf] for leaf in leaves]
     return out
 
+
+def _plans(ds: Dataset) -> dict[str, tuple[pd.Series, list[Split]]]:
+    """Every seeded indicator's derived values and keyed splits, derived once per data (a lever search or a
+    sweep draws allocations for many ensembles of the same data)."""
+    key = (id(ds), ds.digest)
+    if key not in _PLANS:
+        _PLANS.clear()
+        _PLANS[key] = {ind: (derive(ds, ind).value, splits(ds, ind)) for ind in SEEDED}
+    return _PLANS[key]
+
+
+_PLANS: dict[tuple, dict] = {}
 
 
 #: Provincial smart workshops: Jiangsu's cumulative count at end-2019 and the leaves with their own count then
