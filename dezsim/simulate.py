@@ -254,8 +254,10 @@ def parameter_arrays(design: pd.DataFrame, scen: Scenario, ds: Dataset, leaves: 
            for p in P.PARAMS}
     clipped = process_noise.add_offsets(par, offsets) if offsets is not None else None
     if clipped and any(clipped.values()):
-        warnings.warn("region offsets clipped to the declared bounds in (run, region) cells: " + ", ".join(
-            f"{k} {v}" for k, v in clipped.items() if v), stacklevel=2)
+        # one fixed text, so a lever search or sweep warns once, not once per ensemble; the counts are recorded
+        warnings.warn("region growth offsets clipped to the declared bounds in some (run, region) cells of "
+                      + ", ".join(k for k, v in clipped.items() if v)
+                      + " (counts per ensemble in the results' provenance: noise.offsets_clipped)", stacklevel=2)
     for name, setting in scen.overrides.items():
         set_values(par[name], setting, ds, leaves)
     assert all(a.shape == (n, len(leaves)) for a in par.values())
