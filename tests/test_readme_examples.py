@@ -24,7 +24,9 @@ SMALL = {"--runs": "4", "-n": "8", "--lever-runs": "10"}
 SKIP = ((r"\[", "placeholder options in brackets"), (r"FILE\.csv|SCHEDULER_HOST|PATH\b", "placeholder value"),
         (r"^reach\b(?!.*--runs)", "the main job (minutes); its pieces are tested elsewhere"),
         (r"^calibrate\b", "rewrites calibration/ in the checkout"),
-        (r"^app\b", "a server that runs until stopped (tests/test_app_browser.py drives it)"))
+        (r"^app\b", "a server that runs until stopped (tests/test_app_browser.py drives it)"),
+        (r"--scheduler\s+\S+://", "a remote Dask cluster with its certificates (never contacted from the tests; "
+                                   "tests/bad_inputs/test_dask.py runs a TLS cluster on loopback)"))
 #: Commands that start worker processes or simulate several scenarios (15-25 s each): run with ``-m slow``; their
 #: code paths are covered in the default suite by tests/test_sweep.py and tests/test_compare.py.
 SLOW = r"^(sweep|sensitivity|discover|compare)\b"
