@@ -8,6 +8,8 @@ import numpy as np
 import pint
 import pytest
 
+from dezsim import derived_params as D
+from dezsim import outside_params as O
 from dezsim import params as P
 from dezsim.errors import ConfigError
 from dezsim.history import load_series
@@ -21,15 +23,21 @@ def ureg():
     return reg
 
 
-def test_every_parameter_unit_parses_with_pint(ureg):
-    for p in P.PARAMS:
+#: Every declaration table: the model's parameters, the derived indicators' and the outside view's constants.
+TABLES = {"params": P.PARAMS, "derived_params": D.PARAMS, "outside_params": O.CONSTANTS}
+
+
+@pytest.mark.parametrize("table", TABLES)
+def test_every_parameter_unit_parses_with_pint(ureg, table):
+    for p in TABLES[table]:
         assert ureg.parse_expression(p.unit).magnitude > 0, p.name  # "1e8 * yuan" carries a scale
 
 
-def test_declarations_are_complete():
-    names = [p.name for p in P.PARAMS]
+@pytest.mark.parametrize("table", TABLES)
+def test_declarations_are_complete(table):
+    names = [p.name for p in TABLES[table]]
     assert len(names) == len(set(names))
-    for p in P.PARAMS:
+    for p in TABLES[table]:
         assert p.bounds[0] <= p.default <= p.bounds[1], p.name
         assert p.source and p.doc and p.group, p.name
 
@@ -82,3 +90,8 @@ def test_bad_values_and_names_are_rejected_with_range_and_unit():
         P.BY_NAME["gdp_growth"].check(0.5)
     with pytest.raises(ConfigError, match=r"unknown parameter 'gdp_grwth' \(did you mean 'gdp_growth'\?\)"):
         P.get("gdp_grwth")
+
+
+def test_no_name_is_declared_in_two_tables():
+    names = [p.name for table in TABLES.values() for p in table]
+    assert len(names) == len(set(names))
