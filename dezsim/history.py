@@ -22,6 +22,7 @@ import pandas as pd
 
 from dezsim.data import CALIBRATION_CUTOFF, INDICATOR_COLUMNS, REGION_COLUMNS, UNIT_COLUMNS, default_root
 from dezsim.errors import DataError
+from dezsim.pages import collapse, read_page
 from dezsim.tables import FILE, LINE, Column, cell_error, describe_allowed, nearest, read_table
 
 #: What a row is: a level at current prices, or a reported growth rate (real or nominal), in % a year.
@@ -60,10 +61,6 @@ class Vocabulary:
     units: frozenset[str]
 
 
-def collapse(text: str) -> str:
-    """Text with every run of whitespace replaced by one space (how quotes are compared with pages)."""
-    return re.sub(r"\s+", " ", text).strip()
-
 
 def vocabulary(root: Path) -> Vocabulary:
     """Regions, indicators and units from ``data/`` plus the history's own additions (optional files)."""
@@ -81,22 +78,6 @@ def vocabulary(root: Path) -> Vocabulary:
         units=frozenset(pd.concat(units).code),
     )
 
-
-def read_page(path: Path) -> str:
-    """Verbatim text of a page excerpt (after its ``url:``/``title:`` header), whitespace collapsed.
-
-    Raises
-    ------
-    DataError
-        If the file is missing or its first two lines are not ``url: ...`` and ``title: ...``.
-    """
-    try:
-        lines = path.read_text(encoding="utf-8").split("\n")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataError(f"{path}: cannot read page excerpt ({exc})") from None
-    if len(lines) < 3 or not lines[0].startswith("url: ") or not lines[1].startswith("title: "):
-        raise DataError(f"{path}:1: page excerpt must start with 'url: <address>' then 'title: <title>'")
-    return collapse("\n".join(lines[2:]))
 
 
 def load_series(path: Path | str | None = None, root: Path | str | None = None) -> pd.DataFrame:

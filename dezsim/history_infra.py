@@ -19,6 +19,7 @@ import pandas as pd
 
 from dezsim.data import GROWTH_UNITS, INDICATOR_COLUMNS, REGION_COLUMNS, UNIT_COLUMNS, default_root
 from dezsim.errors import DataError
+from dezsim.pages import collapse, read_page
 from dezsim.tables import FILE, LINE, Column, cell_error, describe_allowed, nearest, read_table
 
 #: What a row is: a year-end level, an addition during the year, a plan target published by 2020, a growth rate.
@@ -81,26 +82,6 @@ def load_infrastructure_history(root: Path | str | None = None) -> pd.DataFrame:
         _check_quote(row, root, pages)
     return rows.drop(columns=[FILE, LINE])
 
-
-def page_text(path: Path) -> str:
-    """The verbatim excerpt of a page file with runs of whitespace collapsed to one space.
-
-    The file's first line is ``url: ...``, its second ``title: ...``, then a blank line and the text.
-    """
-    try:
-        lines = path.read_text(encoding="utf-8").split("\n")
-    except OSError as exc:
-        raise DataError(f"{path}: cannot read page excerpt: {exc.strerror}") from None
-    except UnicodeDecodeError as exc:
-        raise DataError(f"{path}: page excerpt is not UTF-8 text ({exc.reason})") from None
-    if len(lines) < 4 or not lines[0].startswith("url: ") or not lines[1].startswith("title: ") or lines[2]:
-        raise DataError(f"{path}:1: bad page header; expected 'url: ...', 'title: ...', a blank line, then text")
-    return collapse(" ".join(lines[3:]))
-
-
-def collapse(text: str) -> str:
-    """``text`` with every run of whitespace replaced by one space, stripped."""
-    return re.sub(r"\s+", " ", text).strip()
 
 
 def _vocabulary(root: Path, stem: str, columns: list[Column], key: str) -> pd.DataFrame:
@@ -172,6 +153,6 @@ def _check_quote(row: dict, root: Path, cache: dict[str, str]) -> None:
         path = root / "pages" / f"{page}.txt"
         if not path.exists():
             raise cell_error(row[FILE], row[LINE], "page", page, f"no page excerpt {path.name} in data/pages/")
-        cache[page] = page_text(path)
+        cache[page] = read_page(path)
     if collapse(row["quote"]) not in cache[page]:
         raise cell_error(row[FILE], row[LINE], "quote", row["quote"], f"not found in data/pages/{page}.txt")

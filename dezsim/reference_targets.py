@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from dezsim.errors import DataError
+from dezsim.pages import HEADER_RULE, collapse, read_page
 from dezsim.tables import FILE, LINE, Column, cell_error, describe_allowed, nearest, read_table
 
 #: Target classes (see data/reference_targets/README.md for what each holds).
@@ -242,13 +243,12 @@ class _Texts:
             raise cell_error(row[FILE], row[LINE], column, name, "neither a seed file name nor a page slug 'rt-…'")
         if not path.is_file():
             raise cell_error(row[FILE], row[LINE], column, name, f"file {path} not found")
-        text = path.read_text(encoding="utf-8")
-        if PAGE_NAME.match(name):
-            head = text.split("\n", 3)
-            if len(head) < 4 or not head[0].startswith("url: ") or not head[1].startswith("title: ") or head[2]:
-                raise cell_error(row[FILE], row[LINE], column, name,
-                                 "page file must start 'url: …', 'title: …', then a blank line")
-        return collapse(text)
+        if not PAGE_NAME.match(name):
+            return collapse(path.read_text(encoding="utf-8"))  # a plan's own text: no header
+        try:
+            return read_page(path)
+        except DataError:
+            raise cell_error(row[FILE], row[LINE], column, name, f"bad page header; {HEADER_RULE}") from None
 
     def check_page(self, row: dict, column: str) -> None:
         self.text(row, column)
@@ -260,10 +260,6 @@ class _Texts:
         if collapse(row[quote_col]) not in self.text(row, page_col):
             raise cell_error(row[FILE], row[LINE], quote_col, row[quote_col], f"not found in {row[page_col]}")
 
-
-def collapse(text: str) -> str:
-    """Collapse every run of whitespace to one space (quotes are compared this way)."""
-    return re.sub(r"\s+", " ", text).strip()
 
 
 def base_rates(ref: ReferenceTargets | None = None) -> pd.DataFrame:

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from dezsim import history
+from dezsim.pages import collapse, read_page
 from dezsim.data import CALIBRATION_CUTOFF, default_root
 from dezsim.errors import DataError
 
@@ -31,7 +32,7 @@ def test_file_loads_and_stays_before_2021(series):
 def test_every_quote_is_in_its_page(series):
     pages_dir = ROOT / "pages"
     missing = [(r.id, r.page) for r in series.itertuples()
-               if history.collapse(r.quote) not in history.read_page(pages_dir / f"{r.page}.txt")]
+               if collapse(r.quote) not in read_page(pages_dir / f"{r.page}.txt")]
     assert missing == []
 
 
@@ -102,7 +103,7 @@ def test_page_without_header_is_rejected(tmp_path):
     page = tmp_path / "p.txt"
     page.write_text("just text\nno header\n", encoding="utf-8")
     with pytest.raises(DataError, match="must start with 'url: <address>'"):
-        history.read_page(page)
+        read_page(page)
 
 
 def _synthetic(rows: list[tuple]) -> pd.DataFrame:

@@ -16,10 +16,9 @@ from dezsim.history_infra import (
     KINDS,
     PUBLISHED,
     TABLE,
-    collapse,
     load_infrastructure_history,
-    page_text,
 )
+from dezsim.pages import collapse, read_page
 
 HEADER = [c.name for c in COLUMNS]
 PAGE = "ia-test-page"
@@ -70,7 +69,7 @@ def test_real_table_loads(history):
 def test_every_quote_is_in_its_page(history):
     pages = default_root() / "pages"
     for row in history.itertuples():
-        assert collapse(row.quote) in page_text(pages / f"{row.page}.txt"), row.id
+        assert collapse(row.quote) in read_page(pages / f"{row.page}.txt"), row.id
 
 
 def test_years_up_to_cutoff_except_plans_published_by_then(history):

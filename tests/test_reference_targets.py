@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from dezsim.errors import DataError
-from dezsim.reference_targets import CLASSES, LAST_YEAR, base_rates, collapse, load
+from dezsim.pages import collapse
+from dezsim.reference_targets import CLASSES, LAST_YEAR, base_rates, load
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
@@ -148,5 +149,5 @@ def test_a_plan_ending_after_2020_is_refused(tmp_path):
 def test_a_page_without_its_header_is_refused(tmp_path):
     root = _folder(tmp_path)
     (root / "pages" / "rt-test.txt").write_text("到2020年软件业务收入突破8万亿元。\n", encoding="utf-8")
-    with pytest.raises(DataError, match="must start 'url: …'"):
+    with pytest.raises(DataError, match="bad page header; a page excerpt must start with 'url: <address>'"):
         load(root)
