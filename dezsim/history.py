@@ -65,19 +65,28 @@ class Vocabulary:
 def vocabulary(root: Path) -> Vocabulary:
     """Regions, indicators and units from ``data/`` plus the history's own additions (optional files)."""
     regions = read_table(root / "regions.csv", REGION_COLUMNS)
-    units = [read_table(root / "units.csv", UNIT_COLUMNS)]
-    indicators = [read_table(root / "indicators.csv", INDICATOR_COLUMNS)]
-    if (root / "units_history.csv").is_file():
-        units.append(read_table(root / "units_history.csv", UNIT_COLUMNS))
-    if (root / "indicators_history.csv").is_file():
-        indicators.append(read_table(root / "indicators_history.csv", INDICATOR_COLUMNS))
-    ind = pd.concat(indicators, ignore_index=True)
+    units = extended_vocabulary(root, "units", UNIT_COLUMNS, "code")
+    ind = extended_vocabulary(root, "indicators", INDICATOR_COLUMNS, "name")
     return Vocabulary(
         regions=frozenset(regions.code) | frozenset(COMPARISON_REGIONS),
         unit_of=dict(zip(ind.name, ind.unit, strict=True)),
-        units=frozenset(pd.concat(units).code),
+        units=frozenset(units.code),
     )
 
+
+def extended_vocabulary(root: Path, stem: str, columns: list[Column], key: str) -> pd.DataFrame:
+    """The main vocabulary plus its ``*_history.csv`` extension when present (the extension may not redefine)."""
+    main = read_table(root / f"{stem}.csv", columns, display=f"data/{stem}.csv")
+    extra_path = root / f"{stem}_history.csv"
+    if not extra_path.exists():
+        return main
+    extra = read_table(extra_path, columns, display=f"data/{stem}_history.csv")
+    known = set(main[key])
+    for row in extra.to_dict("records"):
+        if row[key] in known:
+            raise cell_error(row[FILE], row[LINE], key, row[key], f"already defined in data/{stem}.csv")
+        known.add(row[key])
+    return pd.concat([main, extra], ignore_index=True)
 
 
 def load_series(path: Path | str | None = None, root: Path | str | None = None) -> pd.DataFrame:

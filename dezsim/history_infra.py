@@ -19,6 +19,7 @@ import pandas as pd
 
 from dezsim.data import GROWTH_UNITS, INDICATOR_COLUMNS, REGION_COLUMNS, UNIT_COLUMNS, default_root
 from dezsim.errors import DataError
+from dezsim.history import extended_vocabulary
 from dezsim.pages import collapse, read_page
 from dezsim.tables import FILE, LINE, Column, cell_error, describe_allowed, nearest, read_table
 
@@ -70,8 +71,8 @@ def load_infrastructure_history(root: Path | str | None = None) -> pd.DataFrame:
         On the first bad row, naming file, line, column, value and what is allowed.
     """
     root = Path(root) if root is not None else default_root()
-    units = _vocabulary(root, "units", UNIT_COLUMNS, "code")
-    indicators = _vocabulary(root, "indicators", INDICATOR_COLUMNS, "name")
+    units = extended_vocabulary(root, "units", UNIT_COLUMNS, "code")
+    indicators = extended_vocabulary(root, "indicators", INDICATOR_COLUMNS, "name")
     unit_of = dict(zip(indicators.name, indicators.unit, strict=True))
     regions = set(read_table(root / "regions.csv", REGION_COLUMNS, display="data/regions.csv").code)
     rows = read_table(root / TABLE, COLUMNS, display=f"data/{TABLE.as_posix()}")
@@ -82,21 +83,6 @@ def load_infrastructure_history(root: Path | str | None = None) -> pd.DataFrame:
         _check_quote(row, root, pages)
     return rows.drop(columns=[FILE, LINE])
 
-
-
-def _vocabulary(root: Path, stem: str, columns: list[Column], key: str) -> pd.DataFrame:
-    """The main vocabulary plus its ``*_history.csv`` extension when present (the extension may not redefine)."""
-    main = read_table(root / f"{stem}.csv", columns, display=f"data/{stem}.csv")
-    extra_path = root / f"{stem}_history.csv"
-    if not extra_path.exists():
-        return main
-    extra = read_table(extra_path, columns, display=f"data/{stem}_history.csv")
-    known = set(main[key])
-    for row in extra.to_dict("records"):
-        if row[key] in known:
-            raise cell_error(row[FILE], row[LINE], key, row[key], f"already defined in data/{stem}.csv")
-        known.add(row[key])
-    return pd.concat([main, extra], ignore_index=True)
 
 
 def _check_ids(rows: pd.DataFrame) -> None:
