@@ -23,6 +23,7 @@ import sympy as sp
 from dezsim import params as P
 from dezsim.abm.population import initial_shares
 from dezsim.data import CALIBRATION_CUTOFF, Dataset
+from dezsim.drift import WINDOW_YEARS
 from dezsim.errors import DezsimError
 from dezsim.sd import equations as eq
 from dezsim.sd.initial import derive
@@ -74,18 +75,19 @@ def groups(ds: Dataset) -> list[Group]:
     v = lambda fid: _value(ds, fid)  # noqa: E731
     gdp_2015, gdp_2019 = v("pub-044"), v("pub-005")
     ei_2020, sw_2020 = v("s003-002"), v("s003-003")
-    ei_2015 = ei_2020 / (1 + v("s003-004") / 100) ** 5
-    sw_2015 = sw_2020 / (1 + v("s003-005") / 100) ** 5
+    n_gdp, n_ei, n_sw = WINDOW_YEARS["gdp"], WINDOW_YEARS["ei"], WINDOW_YEARS["sw"]
+    ei_2015 = ei_2020 / (1 + v("s003-004") / 100) ** n_ei
+    sw_2015 = sw_2020 / (1 + v("s003-005") / 100) ** n_sw
     out = [
         Group("gdp", ("gdp_growth",), (Moment("suzhou_gdp_2019", ("pub-044", "pub-005"), gdp_2019, _rel(gdp_2019),
                                               TWO_PCT),),
-              lambda d: {"suzhou_gdp_2019": gdp_2015 * np.exp(4 * d["gdp_growth"])}),
+              lambda d: {"suzhou_gdp_2019": gdp_2015 * np.exp(n_gdp * d["gdp_growth"])}),
         Group("ei", ("ei_trend_growth",), (Moment("jiangsu_ei_2020", ("s003-002", "s003-004"), ei_2020, _rel(ei_2020),
                                                   TWO_PCT + " (from the 2015 level the 13th-FYP growth implies)"),),
-              lambda d: {"jiangsu_ei_2020": ei_2015 * np.exp(5 * d["ei_trend_growth"])}),
+              lambda d: {"jiangsu_ei_2020": ei_2015 * np.exp(n_ei * d["ei_trend_growth"])}),
         Group("sw", ("sw_trend_growth",), (Moment("jiangsu_sw_2020", ("s003-003", "s003-005"), sw_2020, _rel(sw_2020),
                                                   TWO_PCT + " (from the 2015 level the 13th-FYP growth implies)"),),
-              lambda d: {"jiangsu_sw_2020": sw_2015 * np.exp(5 * d["sw_trend_growth"])}),
+              lambda d: {"jiangsu_sw_2020": sw_2015 * np.exp(n_sw * d["sw_trend_growth"])}),
         _g5_group(ds),
     ]
     return out + _agent_groups(ds)

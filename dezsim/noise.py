@@ -94,9 +94,10 @@ def _per_run(name: str, value, n: int, lo: float, hi: float) -> np.ndarray:
     return arr
 
 
-def _standard_normals(seed: int | None, run: int, tree: Tree, n_years: int) -> dict[str, dict[str, np.ndarray]]:
+def _standard_normals(seed: int | None, run: int, tree: Tree, n_years: int,
+                      component: str = "shocks") -> dict[str, dict[str, np.ndarray]]:
     """Run ``run``'s normals per rate: ``root`` (years,), ``city`` (cities, years), ``leaf`` (leaves, years)."""
-    rng = component_rng(seed, "shocks", run=run)
+    rng = component_rng(seed, component, run=run)
     cities, out = tree.cities(), {}
     for rate in SHOCKED:
         z = rng.standard_normal((1 + len(cities) + len(tree.leaves), n_years))
@@ -107,7 +108,7 @@ def _standard_normals(seed: int | None, run: int, tree: Tree, n_years: int) -> d
 
 def draw_shocks(seed: int | None, runs: Sequence[int], tree: Tree, years: Sequence[int],
                 sds: Mapping[str, float | np.ndarray], common: Mapping[str, float | np.ndarray],
-                board_ratio: float | np.ndarray) -> dict[str, np.ndarray]:
+                board_ratio: float | np.ndarray, component: str = "shocks") -> dict[str, np.ndarray]:
     """Yearly shocks for each requested rate, shape (run, leaf, year).
 
     Parameters
@@ -126,6 +127,9 @@ def draw_shocks(seed: int | None, runs: Sequence[int], tree: Tree, years: Sequen
         Common share of the variance (``<rate>_shock_common``), in [0, 1].
     board_ratio : float or array (runs,)
         ``board_shock_ratio``: a board's own sd relative to ``sd``.
+    component : str
+        Random stream (:data:`dezsim.seeding.COMPONENTS`): ``shocks``, or ``drift`` for the steps of
+        :mod:`dezsim.drift`, which must not share the shocks' normals.
     """
     unknown = sorted(set(sds) - set(SHOCKED))
     if unknown or set(sds) != set(common):
@@ -140,7 +144,7 @@ def draw_shocks(seed: int | None, runs: Sequence[int], tree: Tree, years: Sequen
     city_names = [tree.city_of(i) for i in range(len(tree.leaves))]
     out = {k: np.empty((n, len(tree.leaves), len(years))) for k in sds}
     for j, run in enumerate(runs):
-        z = _standard_normals(seed, run, tree, len(years))
+        z = _standard_normals(seed, run, tree, len(years), component)
         for k in sds:
             zc = np.stack([z[k]["city"][name] for name in city_names])
             mix = np.sqrt(c[k][j]) * z[k]["root"][None, :] + np.sqrt(1.0 - c[k][j]) * zc

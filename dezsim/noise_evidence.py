@@ -12,7 +12,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from dezsim.history import deviation_correlation, growth_summary, growth_table, load_series, year_dispersion
+from dezsim.drift import MIN_FIT_FIGURES, local_level_fit
+from dezsim.history import (MIN_OVERLAP_YEARS, detrended_sd, deviation_correlation, growth_summary, growth_table,
+                            load_series, year_dispersion)
 from dezsim.history_infra import load_infrastructure_history
 
 #: Suzhou's ten boards (the only sibling set with same-year figures for all members).
@@ -111,11 +113,45 @@ def workshop_evidence(infra: pd.DataFrame | None = None) -> dict[str, float]:
             "wujiang_share_2019": float(d["ia-095"] / d["ia-067"])}
 
 
+def _pooled_detrended_sd(table: pd.DataFrame) -> float:
+    """Detrended sd (pp a year) pooled over the columns of a growth table by residual degrees of freedom."""
+    num = den = 0.0
+    for col in table.columns:
+        x = table[col].dropna()
+        if len(x) >= MIN_OVERLAP_YEARS:
+            num += (len(x) - 2) * detrended_sd(x) ** 2
+            den += len(x) - 2
+    return float(np.sqrt(num / den)) if den else float("nan")
+
+
+def drift_evidence(series: pd.DataFrame | None = None, last_year: int = 2020) -> dict[str, float]:
+    """How far the trend growth itself moved: pooled local-level fits (:func:`dezsim.drift.local_level_fit`).
+
+    ``gdp_real_*``: every real-GDP growth series with enough figures (Jiangsu, its cities, China, ...);
+    ``sw_*``: every software-revenue series (nominal). The shock sd is held at the pooled detrended sd of the same
+    series (the estimator of the declared ``*_shock_sd``) and the drift sd fitted given it. sds in pp a year;
+    ``*_n_series`` counts the series used. ``last_year`` cuts the history (2019 leaves the pandemic year out).
+    """
+    s = load_series() if series is None else series
+    out: dict[str, float] = {}
+    for label, basis, indicator in (("gdp_real", "real", "gdp"), ("sw", "nominal", "software_revenue")):
+        table = growth_table(s, basis).loc[:last_year]
+        cols = [c for c in table.columns if c[1] == indicator]
+        arrays = [np.log1p(table[c].to_numpy(dtype=float) / 100.0) for c in cols]
+        arrays = [a for a in arrays if np.isfinite(a).sum() >= MIN_FIT_FIGURES]
+        eps = _pooled_detrended_sd(table[[c for c in cols if np.isfinite(table[c]).sum() >= MIN_FIT_FIGURES]])
+        fit = local_level_fit(arrays, sigma_eps=eps / 100.0) if np.isfinite(eps) else None
+        out[f"{label}_n_series"] = float(len(arrays))
+        out[f"{label}_eps_sd"], out[f"{label}_drift_sd"] = (100 * fit[0], 100 * fit[1]) if fit else (np.nan, np.nan)
+    return out
+
+
 def main() -> int:
     """Print every estimate (``python -m dezsim.noise_evidence``)."""
     for name, fn in (("GDP shocks", gdp_shock_evidence), ("software shocks", software_shock_evidence),
                      ("board spread", board_spread_evidence), ("city spread", city_spread_evidence),
-                     ("build plans", build_attainment_evidence), ("smart workshops", workshop_evidence)):
+                     ("build plans", build_attainment_evidence), ("smart workshops", workshop_evidence),
+                     ("drift", drift_evidence), ("drift to 2019", lambda: drift_evidence(last_year=2019))):
         print(f"{name}: " + ", ".join(f"{k}={v:.3f}" for k, v in fn().items()))
     return 0
 

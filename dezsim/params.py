@@ -363,6 +363,20 @@ NOISE_PARAMS: tuple[Param, ...] = (
     _p("adoption_shock_common", "dimensionless", 0.6, (0.3, 0.9), "triangular",
        _A + "prior: recognition batches and programme funding are provincial; uptake differs by city",
        "Common share of adoption shock variance", "noise"),
+    _p("gdp_drift_sd", "1/year", 0.008, (0.004, 0.014), "triangular",
+       _H + "local-level fit of real GDP growth (drift_evidence; shock sd held at the pooled detrended sd): drift "
+       "step sd 0.79 pp a year on 2011-2019, 1.24 pp with the pandemic year 2020 (the high bound: 2020 was a "
+       "shock more than a change of trend)", "Sd of the yearly step of the GDP growth trend (random walk)", "noise"),
+    _p("ei_drift_sd", "1/year", 0.02, (0.008, 0.04), "triangular",
+       _A + "prior: no yearly electronic-information series before 2021 (data/history README); taken as software's",
+       "Sd of the yearly step of the EI revenue growth trend (random walk)", "noise"),
+    _p("sw_drift_sd", "1/year", 0.02, (0.008, 0.04), "triangular",
+       _H + "local-level fit of China's software-revenue growth, 28 % (2011) to 13 % (2017-2020): drift step sd "
+       "3.7 pp from four yearly figures only (the high bound); the mode is region_core_ratio (2) x GDP's 0.8 pp "
+       "rounded up", "Sd of the yearly step of the software revenue growth trend (random walk)", "noise"),
+    _p("oc_drift_sd", "1/year", 0.02, (0.008, 0.04), "triangular",
+       _A + "prior: no series; taken as software's", "Sd of the yearly step of the other-core revenue growth "
+       "trend (random walk)", "noise"),
     _p("board_shock_ratio", "dimensionless", 1.6, (0.8, 2.5), "triangular",
        _H + "yearly own-shock sd of a Suzhou board is 2.5 pp (2013 same-year spread 2.83 pp split with 2013-2020 "
        "mean growth spread 1.60 pp) or 1.6 pp (2020 real spread 2.09 pp less the persistent 1.28 pp), against a "

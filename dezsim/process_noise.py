@@ -7,6 +7,8 @@ become, for the runs and leaves simulated:
   scenario's overrides, so an override of a growth parameter for a region wins over its offset);
 - ``shocks``: (run, leaf, year) shocks applied each simulated year by :meth:`Noise.year` (through the coupled
   loop, :class:`dezsim.coupling.CoupledRun`);
+- ``drift``: (run, leaf, year) random-walk paths of the trend growth rates (:mod:`dezsim.drift`), added like the
+  shocks but persistent: a step taken in one year stays in every later year;
 - ``stocks``: (run, leaf) 2020 stocks whose keyed splits are drawn (every split still sums to its parent).
 
 Every draw is over the whole region tree and keyed by the global run ids, so a run's noise does not depend on
@@ -22,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from dezsim import params as P
+from dezsim.drift import DRIFTING, WINDOW_YEARS, draw_drift_paths
 from dezsim.noise import draw_shocks, shock_settings, tree_from_data
 from dezsim.regions_effects import OFFSET_PARAMS, draw_region_offsets, offset_settings
 from dezsim.sd.initial import CONCENTRATION, allocation_draws
@@ -49,6 +52,8 @@ class Noise:
         Yearly shocks, shape (run, leaf, simulated year), for each rate of :data:`dezsim.noise.SHOCKED`.
     stocks : dict of str to ndarray
         Drawn 2020 stocks, shape (run, leaf), by seeded indicator (:data:`dezsim.sd.initial.SEEDED`).
+    drift : dict of str to ndarray
+        Drift paths (1/year), shape (run, leaf, simulated year), for each rate of :data:`dezsim.drift.DRIFTING`.
     log_var : dict of str to ndarray
         Variance of each multiplicative rate's yearly log shock, shape (run, leaf): a multiplier is
         ``exp(shock - log_var / 2)``, whose mean is 1, so the noise spreads the build and adoption rates around
@@ -59,6 +64,7 @@ class Noise:
     shocks: dict[str, np.ndarray]
     stocks: dict[str, np.ndarray]
     log_var: dict[str, np.ndarray]
+    drift: dict[str, np.ndarray]
 
     def factor(self, rate: str, k: int) -> np.ndarray:
         """Mean-one multiplier of ``rate`` (a log-shocked rate) in simulated year ``k``, shape (run, leaf)."""
@@ -70,7 +76,7 @@ class Noise:
         out = dict(par)
         for rate, names in ADDITIVE.items():
             for name in names:
-                out[name] = par[name] + self.shocks[rate][:, :, k]
+                out[name] = par[name] + self.shocks[rate][:, :, k] + self.drift[rate][:, :, k]
         for table, sign in ((MULTIPLIED, 1.0), (DIVIDED, -1.0)):
             for rate, names in table.items():
                 for name in names:
@@ -91,10 +97,20 @@ def draw(ds, leaves: Sequence[str], design: pd.DataFrame, seed: int | None, n_ye
     values = {p.name: design[p.name].to_numpy(dtype=float) for p in P.PARAMS if p.group in ("noise", "regions")}
     offsets = draw_region_offsets(seed, runs, tree, **offset_settings(values))
     shocks = draw_shocks(seed, runs, tree, range(n_years), **shock_settings(values))
+    drift = draw_drift_paths(seed, runs, tree, n_years, **drift_settings(values))
     conc = {name: design[name].to_numpy(dtype=float) for name in set(CONCENTRATION.values())}
     stocks = allocation_draws(seed, runs, ds, list(leaves), conc)
     return Noise({k: v[:, pick] for k, v in offsets.items()}, {k: v[:, pick] for k, v in shocks.items()}, stocks,
-                 _log_variances(shock_settings(values), [tree.is_board(i) for i in pick]))
+                 _log_variances(shock_settings(values), [tree.is_board(i) for i in pick]),
+                 {k: v[:, pick] for k, v in drift.items()})
+
+
+def drift_settings(values: Mapping[str, float | np.ndarray]) -> dict:
+    """Keyword arguments of :func:`dezsim.drift.draw_drift_paths` from parameter values, by the declared names
+    ``<rate>_drift_sd`` and ``<rate>_shock_common`` and the calibration windows."""
+    return {"sds": {k: values[f"{k}_drift_sd"] for k in DRIFTING},
+            "common": {k: values[f"{k}_shock_common"] for k in DRIFTING},
+            "windows": {k: WINDOW_YEARS[k] for k in DRIFTING}}
 
 
 def _log_variances(settings: dict, board: Sequence[bool]) -> dict[str, np.ndarray]:

@@ -109,6 +109,13 @@ def scenario_leaves(scen: Scenario, ds: Dataset) -> list[str]:
     return [leaf for root in scen.regions for leaf in leaves[root]]
 
 
+#: The warning when region offsets hit a growth parameter's bounds (fixed text: shown once per process; sweep
+#: workers silence it, :func:`dezsim.sweep.execute._share_cores`, as the driver shows it and provenance counts it).
+OFFSETS_CLIPPED = ("region growth offsets clipped to the declared bounds in some (run, region) cells (counts per "
+                   "growth parameter in the results' provenance: noise.offsets_clipped)")
+_CLIPPING_WARNED: list[bool] = []
+
+
 def simulate_design(scen: Scenario, design: pd.DataFrame, seed: int, ds: Dataset, agents: AgentSettings | None,
                     provenance: dict | None = None, on_year: Callable[[int], None] | None = None) -> Results:
     """Simulate the runs of ``design`` (one row per run: its id, seed and every parameter) under ``scen``.
@@ -254,10 +261,11 @@ def parameter_arrays(design: pd.DataFrame, scen: Scenario, ds: Dataset, leaves: 
            for p in P.PARAMS}
     clipped = process_noise.add_offsets(par, offsets) if offsets is not None else None
     if clipped and any(clipped.values()):
-        # one fixed text, so a lever search or sweep warns once, not once per ensemble; the counts are recorded
-        warnings.warn("region growth offsets clipped to the declared bounds in some (run, region) cells of "
-                      + ", ".join(k for k, v in clipped.items() if v)
-                      + " (counts per ensemble in the results' provenance: noise.offsets_clipped)", stacklevel=2)
+        # once per process, so a lever search or sweep warns once, not once per ensemble (a flag, as callers'
+        # catch_warnings blocks reset the warnings registry); the counts are recorded in every result
+        if not _CLIPPING_WARNED:
+            _CLIPPING_WARNED.append(True)
+            warnings.warn(OFFSETS_CLIPPED, stacklevel=2)
     for name, setting in scen.overrides.items():
         set_values(par[name], setting, ds, leaves)
     assert all(a.shape == (n, len(leaves)) for a in par.values())

@@ -12,6 +12,7 @@ import pytest
 from dezsim import params as P
 from dezsim.config import Scenario
 from dezsim.coupling import AgentSettings
+from dezsim.drift import DRIFTING
 from dezsim.noise import SHOCKED
 from dezsim.sd.initial import CONCENTRATION, derive
 from dezsim.sd.model import Horizon
@@ -70,6 +71,8 @@ def _zero_noise(design: pd.DataFrame) -> pd.DataFrame:
     out = design.copy()
     for rate in SHOCKED:
         out[f"{rate}_shock_sd"] = 0.0
+    for rate in DRIFTING:
+        out[f"{rate}_drift_sd"] = 0.0
     out["region_sd_city"] = out["region_sd_board"] = 0.0
     for name in set(CONCENTRATION.values()):
         out[name] = np.inf  # the limit of no allocation noise: the key shares
@@ -91,7 +94,8 @@ def _growth_deviations(dataset, runs: int, c: float, ratio: float) -> tuple[dict
     """Yearly log growth of non-core GDP (GDP - core value added, which grows at exactly growth + shock without
     agents) per leaf, minus each run's mean over the years (removing its parameters and persistent offsets)."""
     scen = Scenario(name="t", end=2026)
-    design = _design(dataset, runs).assign(gdp_shock_common=c, board_shock_ratio=ratio)
+    # The drift's random walk is switched off: this checks the yearly shocks' correlation structure alone.
+    design = _design(dataset, runs).assign(gdp_shock_common=c, board_shock_ratio=ratio, gdp_drift_sd=0.0)
     leaves = scenario_leaves(scen, dataset)
     horizon = Horizon(scen.start, scen.end, scen.steps_per_year, scen.method)
     noise = process_noise.draw(dataset, leaves, design, SEED, horizon.n_years)
@@ -153,13 +157,20 @@ def test_a_scenario_override_of_a_growth_parameter_wins_over_the_offset(dataset)
     np.testing.assert_array_equal(par["gdp_growth"][:, wuxi], expected)
 
 
-def test_clipped_offsets_are_counted_and_warned(dataset):
+def test_clipped_offsets_are_counted_and_warned_once_per_process(dataset, monkeypatch):
+    from dezsim import simulate
+
+    monkeypatch.setattr(simulate, "_CLIPPING_WARNED", [])  # as in a fresh process
     scen = Scenario(name="t")
     design = _design(dataset, 3).assign(region_sd_city=P.BY_NAME["region_sd_city"].bounds[1] * 50)
     leaves = scenario_leaves(scen, dataset)
     noise = process_noise.draw(dataset, leaves, design, SEED, 5)
     with pytest.warns(UserWarning, match="clipped"):
         par = parameter_arrays(design, scen, dataset, leaves, noise.offsets)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a second ensemble in the same process: counted, not warned again
+        again = parameter_arrays(design, scen, dataset, leaves, noise.offsets)
+    assert again["_offsets_clipped"] == par["_offsets_clipped"]
     assert par["_offsets_clipped"]["gdp_growth"] > 0
     lo, hi = P.BY_NAME["gdp_growth"].bounds
     assert par["gdp_growth"].min() >= lo and par["gdp_growth"].max() <= hi

@@ -37,35 +37,53 @@ def test_interval_score_and_coverage_by_hand():
     assert float(S.ape_level(np.log(1.1), 0.0)) == pytest.approx(10.0)
 
 
-def _synthetic(n_series: int, years: int, slope: float, seed: int) -> dict:
-    """Log growth = 0.07 + slope * (t - 2000) + N(0, 0.01^2) shocks, one series per key."""
+def _synthetic(n_series: int, years: int, slope: float, seed: int, tau: float = 0.0) -> dict:
+    """Log growth = drift + N(0, 0.01^2) shocks, the drift 0.07 + slope * (t - 2000) plus a random walk with steps
+    of sd ``tau``; one series per key."""
     rng = np.random.default_rng(seed)
     t = np.arange(2000, 2000 + years)
-    return {("gdp", f"r{i}", "real"): pd.Series(0.07 + slope * (t - 2000) + 0.01 * rng.standard_normal(years), t)
-            for i in range(n_series)}
+    walk = np.cumsum(tau * rng.standard_normal((n_series, years)), axis=1)
+    return {("gdp", f"r{i}", "real"): pd.Series(0.07 + slope * (t - 2000) + walk[i] + 0.01 * rng.standard_normal(years),
+                                                t) for i in range(n_series)}
 
 
-@pytest.mark.parametrize("forecaster, slope", [("dezsim", 0.0), ("dezsim_trend", -0.003)])
-def test_well_specified_model_covers_near_nominal_on_synthetic_series(forecaster, slope):
-    series, origin, h, n = _synthetic(3000, 12, slope, seed=1), 2008, 3, 3000
-    sigma = V.pooled_shock_sd(series, ("gdp", "r0", "real"), origin)
-    assert sigma == pytest.approx(0.01, rel=SE * np.sqrt(1 / (2 * n * 7)))
-    fc = np.array([V.forecast_dezsim(x.loc[:origin], h, sigma) if forecaster == "dezsim"
-                   else V.forecast_trend(x.loc[:origin], h, sigma) for x in series.values()])
+def _forecasts(series: dict, origin: int, h: int, sigma: float, tau: float) -> tuple[np.ndarray, np.ndarray]:
+    window = V.WINDOW_YEARS["gdp"]
+    fc = np.array([V.forecast_dezsim(x.loc[:origin], h, sigma, tau, window) for x in series.values()])
     y = np.array([x.loc[origin + 1:origin + h].sum() for x in series.values()])
+    return fc, y
+
+
+@pytest.mark.parametrize("tau", [0.0, 0.006])
+def test_well_specified_model_covers_near_nominal_on_synthetic_series(tau):
+    """With the true shock and drift-step sds the predictive variance is exact (window mean's error, its lag
+    behind today's drift, and the steps ahead), so coverage and PIT must be nominal up to sampling error."""
+    series, origin, h, n = _synthetic(3000, 12, 0.0, seed=1, tau=tau), 2008, 3, 3000
+    fc, y = _forecasts(series, origin, h, 0.01, tau)
     for level in (0.5, 0.8):
         share = S.covered(fc[:, 0], fc[:, 1], y, level).mean()
         assert share == pytest.approx(level, abs=SE * np.sqrt(level * (1 - level) / n))
     assert S.pit(fc[:, 0], fc[:, 1], y).mean() == pytest.approx(0.5, abs=SE * np.sqrt(1 / 12 / n))
 
 
-def test_constant_drift_under_covers_a_slowdown():
-    """The failure the backtest shows on real data: a drift that keeps falling escapes a constant-drift forecast."""
-    series, origin, h = _synthetic(500, 12, -0.004, seed=2), 2008, 3
-    sigma = V.pooled_shock_sd(series, ("gdp", "r0", "real"), origin)
-    fc = np.array([V.forecast_dezsim(x.loc[:origin], h, sigma) for x in series.values()])
-    y = np.array([x.loc[origin + 1:origin + h].sum() for x in series.values()])
-    assert S.covered(fc[:, 0], fc[:, 1], y, 0.8).mean() < 0.5
+def test_pooled_estimators_recover_the_synthetic_sds():
+    """The shock sd (pooled detrended sd) on fixed-drift series, and the drift step sd (pooled local-level fit
+    given the shock sd) on random-walk series: 3000 series x 9 figures through the origin."""
+    flat = _synthetic(3000, 12, 0.0, seed=3)
+    sigma = V.pooled_shock_sd(flat, ("gdp", "r0", "real"), 2008)
+    assert sigma == pytest.approx(0.01, rel=SE * np.sqrt(1 / (2 * 3000 * 7)))
+    walk = _synthetic(3000, 12, 0.0, seed=4, tau=0.006)
+    # 3000 x 8 steps: relative SE of the ML sd about 1/sqrt(2 x 24000) x (at most ~3 for the masking shocks)
+    assert V.pooled_drift_sd(walk, ("gdp", "r0", "real"), 2008, 0.01) == pytest.approx(0.006, rel=SE * 3 / np.sqrt(48000))
+
+
+def test_fixed_drift_under_covers_a_slowdown_and_a_wandering_drift():
+    """The failure the first backtest showed on real data: a drift that keeps falling, or wanders, escapes a
+    fixed-drift forecast."""
+    for slope, tau in ((-0.004, 0.0), (0.0, 0.01)):
+        series, origin, h = _synthetic(500, 12, slope, seed=2, tau=tau), 2008, 3
+        fc, y = _forecasts(series, origin, h, 0.01, 0.0)
+        assert S.covered(fc[:, 0], fc[:, 1], y, 0.8).mean() < 0.6
 
 
 @pytest.fixture(scope="module")
@@ -90,6 +108,8 @@ def test_forecasts_do_not_look_past_their_origin(bt):
     assert got.loc["dezsim", "y"] == pytest.approx(series[key].loc[2017:2018].sum())
     changed = dict(series) | {key: series[key].where(series[key].index <= origin, 0.5)}  # future rewritten
     assert V.pooled_shock_sd(changed, key, origin) == pytest.approx(V.pooled_shock_sd(series, key, origin))
+    sigma = V.pooled_shock_sd(series, key, origin)
+    assert V.pooled_drift_sd(changed, key, origin, sigma) == pytest.approx(V.pooled_drift_sd(series, key, origin, sigma))
 
 
 def test_validate_command_writes_report_and_plot(tmp_path):

@@ -1,0 +1,139 @@
+"""Persistent drift of the trend growth rates: a random walk estimated from pre-2021 history, and its draws.
+
+Why: before 2021 growth did not swing around a fixed trend; the trend itself moved (China's real GDP growth went
+from 9.5 % in 2011 to 6 % in 2019, software revenue growth from 28 % to 13 %). A model whose drift is fixed at its
+calibrated value misses that: the first rolling-origin backtests (``dezsim validate``) held 1 outcome in 8 inside
+the nominal 80 % interval. The standard answer is the local-level model of yearly log growth g_t:
+
+    g_t = mu_t + eps_t,   eps_t ~ N(0, sigma_eps^2)      (the yearly shock, :mod:`dezsim.noise`)
+    mu_t = mu_{t-1} + eta_t,   eta_t ~ N(0, sigma_eta^2)  (the drift's yearly step, declared ``<rate>_drift_sd``)
+
+:func:`local_level_fit` estimates both sds by maximum likelihood pooled over several series (a Kalman filter);
+:func:`cumulative_variance` and :func:`lag_variance` give the closed forms the backtest and the draws share; and
+:func:`draw_drift_paths` gives each run and leaf its drift path over the simulated years.
+
+How the simulation uses it: in simulated year k the trend growth rate (``gdp_growth`` etc.) gets the additive
+term ``D[k] = D_lag + eta_1 + ... + eta_{k+1}``. ``eta`` is the declared sd times correlated normals with the
+common/city structure of the rate's shocks (:func:`dezsim.noise.draw_shocks`, stream ``drift``; a board follows its
+city, since boards' own persistent differences are the region offsets of :mod:`dezsim.regions_effects`).
+``D_lag`` is how far the current drift may already be from the calibrated one, which is a mean over the
+:data:`WINDOW_YEARS` years before 2020: variance :func:`lag_variance` x sd^2.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+from scipy import optimize
+
+from dezsim.noise import Tree, draw_shocks
+
+#: Rates with a drifting trend (additive to ``<rate>_growth``-type parameters, 1/year; see dezsim.process_noise).
+DRIFTING = ("gdp", "ei", "sw", "oc")
+#: Years each trend growth rate is calibrated over by dezsim.calibrate (GDP: Suzhou 2015 -> 2019; EI and
+#: software: Jiangsu's 13th-FYP growth 2015 -> 2020; the other core industries have no figure and take the same
+#: five years as a prior window). The calibrated drift is a mean over these years; the draws add how far
+#: today's drift may be from it.
+WINDOW_YEARS = {"gdp": 4, "ei": 5, "sw": 5, "oc": 5}
+
+#: Fewest yearly growth figures a series needs to take part in the pooled fit (two differences and a level).
+MIN_FIT_FIGURES = 4
+
+
+def cumulative_variance(h: int) -> float:
+    """Variance of the summed drift over h years, in units of sigma_eta^2: sum_{i=1..h} (h - i + 1)^2."""
+    return h * (h + 1) * (2 * h + 1) / 6.0
+
+
+def lag_variance(n: int) -> float:
+    """Variance of (drift now - mean drift over the last n years), in units of sigma_eta^2.
+
+    The mean of mu_{t-n+1..t} differs from mu_t by sum_j (j / n) eta_{t-j+1}, j = 1..n-1.
+    """
+    return (n - 1) * (2 * n - 1) / (6.0 * n)
+
+
+def _filter_loglik(y: np.ndarray, var_eps: float, var_eta: float) -> float:
+    """Log-likelihood of one series (NaN = a missing year), conditioned on its first figure as the initial drift
+    with variance ``var_eps`` (what a single yearly figure says about the drift)."""
+    first = int(np.flatnonzero(np.isfinite(y))[0])
+    m, p, ll = float(y[first]), var_eps, 0.0
+    for yt in y[first + 1:]:
+        p += var_eta
+        if not np.isfinite(yt):
+            continue
+        f = p + var_eps
+        e = yt - m
+        ll -= 0.5 * (np.log(2 * np.pi * f) + e * e / f)
+        gain = p / f
+        m, p = m + gain * e, (1 - gain) * p
+    return ll
+
+
+def local_level_fit(series: Sequence[np.ndarray], sigma_eps: float | None = None) -> tuple[float, float] | None:
+    """Pooled maximum-likelihood sds (sigma_eps, sigma_eta) of the local-level model, log growth per year.
+
+    Parameters
+    ----------
+    series : sequence of ndarray
+        Yearly log growth (ln(1 + g)), one array per series over consecutive years, NaN for a missing year. Series
+        with fewer than :data:`MIN_FIT_FIGURES` figures are left out.
+    sigma_eps : float, optional
+        The yearly shock sd (1/year) when it is known from elsewhere. With a few short series the two sds are
+        hard to tell apart (the likelihood is nearly flat along sigma_eps^2 + sigma_eta^2, and the joint fit
+        often puts all variance in one of them), so the model fixes sigma_eps at the detrended-sd estimate its
+        declared ``<rate>_shock_sd`` rests on and fits sigma_eta alone.
+
+    Returns
+    -------
+    tuple of float or None
+        (sigma_eps, sigma_eta) in 1/year, or None when no series is long enough.
+    """
+    used = [np.asarray(s, dtype=float) for s in series if np.isfinite(s).sum() >= MIN_FIT_FIGURES]
+    if not used:
+        return None
+    spread = float(np.nanstd(np.concatenate(used))) or 1e-3
+    if sigma_eps is not None:
+        def nll_eta(theta: float) -> float:
+            return -sum(_filter_loglik(y, sigma_eps ** 2, float(np.exp(theta))) for y in used)
+
+        hi = np.log(max(spread, sigma_eps) ** 2 * 4)
+        best = optimize.minimize_scalar(nll_eta, bounds=(hi - 14.0, hi), method="bounded")
+        return float(sigma_eps), float(np.sqrt(np.exp(best.x)))
+
+    def nll(theta: np.ndarray) -> float:
+        var_eps, var_eta = np.exp(theta)
+        return -sum(_filter_loglik(y, var_eps, var_eta) for y in used)
+
+    start = np.log([spread ** 2 / 2, spread ** 2 / 4])
+    best = optimize.minimize(nll, start, method="Nelder-Mead", options={"xatol": 1e-4, "fatol": 1e-8})
+    var_eps, var_eta = np.exp(best.x)
+    return float(np.sqrt(var_eps)), float(np.sqrt(var_eta))
+
+
+def draw_drift_paths(seed: int | None, runs: Sequence[int], tree: Tree, n_years: int,
+                     sds: Mapping[str, float | np.ndarray], common: Mapping[str, float | np.ndarray],
+                     windows: Mapping[str, int]) -> dict[str, np.ndarray]:
+    """Drift paths D (1/year), shape (run, leaf, year), for each rate of ``sds`` (a subset of :data:`DRIFTING`).
+
+    Parameters
+    ----------
+    seed, runs, tree
+        As :func:`dezsim.noise.draw_shocks` (run k's paths do not depend on the other runs drawn).
+    n_years : int
+        Simulated years.
+    sds : mapping rate -> float or array (runs,)
+        ``<rate>_drift_sd``: sd of the drift's yearly step (1/year per year).
+    common : mapping rate -> float or array (runs,)
+        Common share of the step's variance across cities (``<rate>_shock_common``).
+    windows : mapping rate -> int
+        Years the rate's calibrated drift averages over (sets the variance of ``D_lag``).
+    """
+    steps = draw_shocks(seed, runs, tree, range(n_years + 1), sds=sds, common=common, board_ratio=0.0,
+                        component="drift")
+    out = {}
+    for rate, z in steps.items():
+        lag = z[:, :, :1] * np.sqrt(lag_variance(int(windows[rate])))
+        out[rate] = lag + np.cumsum(z[:, :, 1:], axis=2)
+    return out
