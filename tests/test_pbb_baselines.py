@@ -68,3 +68,11 @@ def test_a_quote_missing_from_its_page_is_caught(rows):
     text = read_page(default_root() / "pages" / f"{key}.txt")
     altered = re.sub(r"\d", lambda m: str((int(m.group()) + 1) % 10), r.quote, count=1)
     assert collapse(altered) not in text
+
+
+def test_every_row_is_the_baseline_a_plan_target_picks(rows, dataset):
+    """A row here exists to give a target its baseline: some plan target must pick it."""
+    from dezsim.target_baselines import plan_targets
+
+    picked = set(plan_targets(dataset).baseline_id.dropna())
+    assert set(rows.id) <= picked, sorted(set(rows.id) - picked)
