@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import csv
+import re
 
 from typer.testing import CliRunner
 
 from dezsim.cli import app
 from dezsim.data import load
 from dezsim.datacheck import cross_level
+from dezsim.pages import collapse, read_page
 
 from .test_data_loader import GOOD, write_data
 
@@ -76,4 +78,12 @@ def test_public_figures_quote_the_reference_table(dataset):
     # Rows read from the same pages beyond the reference table's excerpt say so in their notes.
     extra = public.notes.fillna("").str.contains("not in shared/reference|read via the search excerpt")
     assert all((r.source, r.quote) in pairs for r in public[~extra].itertuples())
-    assert set(public[extra].source) <= {r["source_url"] for r in table}
+    # Rows from pages outside the table carry their own saved excerpt (data/pages/<key>.txt): its address must
+    # be the row's source and its text must hold the quote; every other extra row is from a table page.
+    saved = public[extra].notes.str.contains(r"page: data/pages/\S+\.txt")
+    for r in public[extra][saved].itertuples():
+        key = re.search(r"page: data/pages/(\S+?)\.txt", r.notes).group(1)
+        path = REPO / "data" / "pages" / f"{key}.txt"
+        assert path.read_text(encoding="utf-8").split("\n", 1)[0] == f"url: {r.source}", r.id
+        assert collapse(r.quote) in read_page(path), r.id
+    assert set(public[extra][~saved].source) <= {r["source_url"] for r in table}
