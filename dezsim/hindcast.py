@@ -1,13 +1,15 @@
 """Compare the calibrated projection with figures published after 2020, and with a naive trend line.
 
 The observed file is a CSV with columns ``region, indicator, unit, year, value`` (indicator names and units
-from ``data/indicators.csv``; years after the calibration cut-off). Each row gets the ensemble's median and
+from ``data/indicators.csv``; years after the calibration cut-off), optionally ``source, page, quote, notes``
+(``data/evaluation/later_figures.csv``, published figures for 2021 and later kept for this comparison only). Each row gets the ensemble's median and
 80 % interval (10-90 %), whether the figure falls inside, and the absolute percentage error of the median; the
 naive comparator extrapolates the indicator's 2020 level at its pre-2020 growth rate from data/.
 """
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import numpy as np
@@ -20,12 +22,24 @@ from dezsim.tables import Column, cell_error, describe_allowed, nearest, read_ta
 
 OBSERVED_COLUMNS = [Column("region"), Column("indicator"), Column("unit"),
                     Column("year", "int", bounds=(CALIBRATION_CUTOFF + 1, 2035)), Column("value", "float")]
+#: Provenance columns an observed file may add (as ``data/evaluation/later_figures.csv`` does); never compared.
+PROVENANCE_COLUMNS = ("source", "page", "quote", "notes")
+
+
+def _columns(path: Path) -> list[Column]:
+    """The schema of ``path``: the observed columns plus whichever provenance columns its header names."""
+    try:
+        with open(path, encoding="utf-8", newline="") as f:
+            header = next(csv.reader(f), [])
+    except (OSError, UnicodeDecodeError, csv.Error):
+        header = []  # read_table reports the problem with its own one-line error
+    return OBSERVED_COLUMNS + [Column(c, required=False) for c in PROVENANCE_COLUMNS if c in header]
 
 
 def read_observed(path: str | Path, ds: Dataset, simulated: set[str]) -> pd.DataFrame:
     """Read and check an observed table; unknown regions, indicators the model does not simulate and units
     that are not the indicator's raise :class:`DataError` naming file, line, column and value."""
-    table = read_table(Path(path), OBSERVED_COLUMNS)
+    table = read_table(Path(path), _columns(Path(path)))
     if table.empty:
         raise DataError(f"{path}: no observed rows (a header only); expected at least one row of "
                         f"{', '.join(c.name for c in OBSERVED_COLUMNS)}")
@@ -46,7 +60,7 @@ def read_observed(path: str | Path, ds: Dataset, simulated: set[str]) -> pd.Data
             raise bad("unit", f"{row['indicator']} is measured in {unit_of[row['indicator']]}")
         if row["value"] <= 0:
             raise bad("value", "must be > 0 (errors are relative)")
-    return table.drop(columns=["_file", "_line"])
+    return table.drop(columns=["_file", "_line", *(c for c in PROVENANCE_COLUMNS if c in table)])
 
 
 def _check_once(table: pd.DataFrame) -> None:

@@ -51,3 +51,23 @@ def test_malformed_observed_files_are_rejected(tmp_path, line, pattern):
 
     lines = [ln for ln in result.output.splitlines() if ln.strip()]
     assert len(lines) == 1 and re.search(pattern, lines[0]), result.output
+
+
+def test_provenance_columns_are_accepted_and_not_compared(tmp_path):
+    """A file with source, page, quote and notes (as data/evaluation keeps them) gives the same summary; an
+    unknown extra column is still refused."""
+    plain = tmp_path / "plain.json"
+    CliRunner().invoke(app, ["hindcast", "--observed", str(write(tmp_path, GOOD)), "--runs", "10", "--json", str(plain)])
+    lines = GOOD.strip().splitlines()
+    rich_text = "\n".join([lines[0] + ",source,page,quote,notes"]
+                          + [ln + ',https://example.org,p,"a, quoted phrase",' for ln in lines[1:]]) + "\n"
+    rich_path = tmp_path / "rich.csv"
+    rich_path.write_text(rich_text, encoding="utf-8")
+    rich = tmp_path / "rich.json"
+    result = CliRunner().invoke(app, ["hindcast", "--observed", str(rich_path), "--runs", "10", "--json", str(rich)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(rich.read_text()) == json.loads(plain.read_text())
+    bad = tmp_path / "bad.csv"
+    bad.write_text(lines[0] + ",comment\n" + lines[1] + ",x\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["hindcast", "--observed", str(bad), "--runs", "10"])
+    assert result.exit_code == 2 and "comment" in result.output
