@@ -16,8 +16,10 @@ How the simulation uses it: in simulated year k the trend growth rate (``gdp_gro
 term ``D[k] = D_lag + eta_1 + ... + eta_{k+1}``. ``eta`` is the declared sd times correlated normals with the
 common/city structure of the rate's shocks (:func:`dezsim.noise.draw_shocks`, stream ``drift``; a board follows its
 city, since boards' own persistent differences are the region offsets of :mod:`dezsim.regions_effects`).
-``D_lag`` is how far the current drift may already be from the calibrated one, which is a mean over the
-:data:`WINDOW_YEARS` years before 2020: variance :func:`lag_variance` x sd^2.
+``D_lag`` is how far the drift may have moved between the calibrated value and 2020 (:func:`start_variance`):
+GDP's calibrated drift is the Kalman-filtered drift after :data:`GDP_FILTER_LAST_YEAR` (rates in
+:data:`FILTERED`), so D_lag is the one unobserved step of 2020; the core industries' is a mean over the
+:data:`WINDOW_YEARS` years to 2020, so D_lag has variance :func:`lag_variance` x sd^2.
 """
 
 from __future__ import annotations
@@ -36,6 +38,15 @@ DRIFTING = ("gdp", "ei", "sw", "oc")
 #: five years as a prior window). The calibrated drift is a mean over these years; the draws add how far
 #: today's drift may be from it.
 WINDOW_YEARS = {"gdp": 4, "ei": 5, "sw": 5, "oc": 5}
+
+#: Rates whose calibrated drift is the Kalman-filtered drift of a yearly series (dezsim.calibrate): only GDP has
+#: yearly series long enough; the core industries have one multi-year average each.
+FILTERED = ("gdp",)
+#: Last year the GDP filter reads: 2020's growth was the pandemic shock, not a change of trend, so the drift takes
+#: its 2020 step unobserved (2019 was the last year of the backtests' fits too).
+GDP_FILTER_LAST_YEAR = 2019
+#: Last year before the first simulated one (the calibration cut-off).
+LAST_OBSERVED_YEAR = 2020
 
 #: Fewest yearly growth figures a series needs to take part in the pooled fit (two differences and a level).
 MIN_FIT_FIGURES = 4
@@ -69,6 +80,31 @@ def _filter_loglik(y: np.ndarray, var_eps: float, var_eta: float) -> float:
         gain = p / f
         m, p = m + gain * e, (1 - gain) * p
     return ll
+
+
+def start_variance(rate: str) -> float:
+    """Variance of D_lag, in units of sigma_eta^2, for ``rate`` (a key of :data:`WINDOW_YEARS`)."""
+    if rate in FILTERED:
+        return float(LAST_OBSERVED_YEAR - GDP_FILTER_LAST_YEAR)
+    return lag_variance(WINDOW_YEARS[rate])
+
+
+def filtered_drift(y: np.ndarray, sigma_eps: float, sigma_eta: float) -> tuple[float, float]:
+    """Kalman-filtered drift after the last year of ``y`` and its variance (1/year, (1/year)^2).
+
+    ``y`` is yearly log growth over consecutive years, NaN for a year without a figure (or one left out, such as
+    a pandemic year: the drift then takes its step without an observation). The first figure starts the filter
+    as the drift with variance sigma_eps^2 (what one yearly figure says about it), as in :func:`local_level_fit`.
+    """
+    y = np.asarray(y, dtype=float)
+    first = int(np.flatnonzero(np.isfinite(y))[0])
+    m, p = float(y[first]), sigma_eps ** 2
+    for yt in y[first + 1:]:
+        p += sigma_eta ** 2
+        if np.isfinite(yt):
+            gain = p / (p + sigma_eps ** 2)
+            m, p = m + gain * (yt - m), (1 - gain) * p
+    return m, p
 
 
 def local_level_fit(series: Sequence[np.ndarray], sigma_eps: float | None = None) -> tuple[float, float] | None:
@@ -114,7 +150,7 @@ def local_level_fit(series: Sequence[np.ndarray], sigma_eps: float | None = None
 
 def draw_drift_paths(seed: int | None, runs: Sequence[int], tree: Tree, n_years: int,
                      sds: Mapping[str, float | np.ndarray], common: Mapping[str, float | np.ndarray],
-                     windows: Mapping[str, int]) -> dict[str, np.ndarray]:
+                     start: Mapping[str, float]) -> dict[str, np.ndarray]:
     """Drift paths D (1/year), shape (run, leaf, year), for each rate of ``sds`` (a subset of :data:`DRIFTING`).
 
     Parameters
@@ -127,13 +163,13 @@ def draw_drift_paths(seed: int | None, runs: Sequence[int], tree: Tree, n_years:
         ``<rate>_drift_sd``: sd of the drift's yearly step (1/year per year).
     common : mapping rate -> float or array (runs,)
         Common share of the step's variance across cities (``<rate>_shock_common``).
-    windows : mapping rate -> int
-        Years the rate's calibrated drift averages over (sets the variance of ``D_lag``).
+    start : mapping rate -> float
+        Variance of ``D_lag`` in units of the step variance (:func:`start_variance`).
     """
     steps = draw_shocks(seed, runs, tree, range(n_years + 1), sds=sds, common=common, board_ratio=0.0,
                         component="drift")
     out = {}
     for rate, z in steps.items():
-        lag = z[:, :, :1] * np.sqrt(lag_variance(int(windows[rate])))
+        lag = z[:, :, :1] * np.sqrt(float(start[rate]))
         out[rate] = lag + np.cumsum(z[:, :, 1:], axis=2)
     return out

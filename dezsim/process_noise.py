@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from dezsim import params as P
-from dezsim.drift import DRIFTING, WINDOW_YEARS, draw_drift_paths
+from dezsim.drift import DRIFTING, draw_drift_paths, start_variance
 from dezsim.noise import draw_shocks, shock_settings, tree_from_data
 from dezsim.regions_effects import OFFSET_PARAMS, draw_region_offsets, offset_settings
 from dezsim.sd.initial import CONCENTRATION, allocation_draws
@@ -107,10 +107,10 @@ def draw(ds, leaves: Sequence[str], design: pd.DataFrame, seed: int | None, n_ye
 
 def drift_settings(values: Mapping[str, float | np.ndarray]) -> dict:
     """Keyword arguments of :func:`dezsim.drift.draw_drift_paths` from parameter values, by the declared names
-    ``<rate>_drift_sd`` and ``<rate>_shock_common`` and the calibration windows."""
+    ``<rate>_drift_sd`` and ``<rate>_shock_common`` and how the rate's drift is calibrated."""
     return {"sds": {k: values[f"{k}_drift_sd"] for k in DRIFTING},
             "common": {k: values[f"{k}_shock_common"] for k in DRIFTING},
-            "windows": {k: WINDOW_YEARS[k] for k in DRIFTING}}
+            "start": {k: start_variance(k) for k in DRIFTING}}
 
 
 def _log_variances(settings: dict, board: Sequence[bool]) -> dict[str, np.ndarray]:

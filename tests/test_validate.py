@@ -118,3 +118,22 @@ def test_validate_command_writes_report_and_plot(tmp_path):
     text = (tmp_path / "validation.md").read_text(encoding="utf-8")
     assert "naive_mean5" in text and "naive_loglinear" in text and "PIT" in text
     assert (tmp_path / "validation.png").stat().st_size > 10_000
+
+
+def test_filtered_drift_forecast_covers_near_nominal_on_local_level_series():
+    """GDP's forecaster: with the true sds, the Kalman-filtered drift and its variance (a flat prior on the first
+    drift) make the predictive distribution exact, so coverage and PIT must be nominal up to sampling error."""
+    from dezsim.drift import filtered_drift
+    from dezsim.drift_estimate import DriftNow
+
+    series, origin, h, n, tau = _synthetic(3000, 12, 0.0, seed=5, tau=0.008), 2008, 3, 3000, 0.008
+    fc = []
+    for x in series.values():
+        m, p = filtered_drift(x.loc[:origin].to_numpy(), 0.01, tau)
+        fc.append(V.forecast_filtered(DriftNow(m, p, 0.01, tau, float("nan"), 4), h))
+    fc = np.array(fc)
+    y = np.array([x.loc[origin + 1:origin + h].sum() for x in series.values()])
+    for level in (0.5, 0.8):
+        share = S.covered(fc[:, 0], fc[:, 1], y, level).mean()
+        assert share == pytest.approx(level, abs=SE * np.sqrt(level * (1 - level) / n))
+    assert S.pit(fc[:, 0], fc[:, 1], y).mean() == pytest.approx(0.5, abs=SE * np.sqrt(1 / 12 / n))
