@@ -29,14 +29,19 @@ from dezsim.tables import FILE, LINE, Column, cell_error, describe_allowed, near
 KINDS = ("level", "growth_real", "growth_nominal")
 #: Unit every growth row must use.
 GROWTH_UNIT = "pct"
-#: Regions outside ``data/regions.csv`` the history may name (comparison cities and provinces).
-COMPARISON_REGIONS = ("nanjing", "hangzhou", "ningbo", "shenzhen", "zhejiang", "guangdong")
+#: Regions outside ``data/regions.csv`` the history may name (comparison cities and provinces), one row each in
+#: this file under ``data/``: the backtests need long series of peers, which the model does not simulate.
+COMPARISON_FILE = "history/comparison_regions.csv"
+#: A comparison region's code: lower-case pinyin with optional underscores (``nanjing``, ``inner_mongolia``).
+COMPARISON_CODE = re.compile(r"[a-z][a-z_]*")
 #: First year of the history window and first year whose growth the summary uses.
 FIRST_YEAR, FIRST_GROWTH_YEAR = 2010, 2011
 #: Fewest common years for a correlation between two regions' growth deviations; fewer gives too noisy a value.
 MIN_OVERLAP_YEARS = 4
 #: Growth rates outside this range (% a year) are typing errors, not history.
 GROWTH_BOUNDS = (-50.0, 100.0)
+
+COMPARISON_COLUMNS = [Column("code"), Column("name_zh"), Column("name_en"), Column("notes", required=False)]
 
 SERIES_COLUMNS = [
     Column("id"),
@@ -64,14 +69,29 @@ class Vocabulary:
 
 def vocabulary(root: Path) -> Vocabulary:
     """Regions, indicators and units from ``data/`` plus the history's own additions (optional files)."""
-    regions = read_table(root / "regions.csv", REGION_COLUMNS)
+    regions = frozenset(read_table(root / "regions.csv", REGION_COLUMNS).code)
     units = extended_vocabulary(root, "units", UNIT_COLUMNS, "code")
     ind = extended_vocabulary(root, "indicators", INDICATOR_COLUMNS, "name")
     return Vocabulary(
-        regions=frozenset(regions.code) | frozenset(COMPARISON_REGIONS),
+        regions=regions | comparison_regions(root, regions),
         unit_of=dict(zip(ind.name, ind.unit, strict=True)),
         units=frozenset(units.code),
     )
+
+
+def comparison_regions(root: Path, modelled: frozenset[str]) -> frozenset[str]:
+    """Codes of ``data/history/comparison_regions.csv``: pinyin, unique, none already in ``data/regions.csv``."""
+    table = read_table(root / COMPARISON_FILE, COMPARISON_COLUMNS, display=f"data/{COMPARISON_FILE}")
+    seen: set[str] = set()
+    for row in table.to_dict("records"):
+        code = row["code"]
+        why = ("not lower-case pinyin; allowed: letters a-z and '_'" if not COMPARISON_CODE.fullmatch(code)
+               else "already in data/regions.csv" if code in modelled
+               else "duplicate" if code in seen else None)
+        if why:
+            raise cell_error(row[FILE], row[LINE], "code", code, why)
+        seen.add(code)
+    return frozenset(seen)
 
 
 def extended_vocabulary(root: Path, stem: str, columns: list[Column], key: str) -> pd.DataFrame:

@@ -53,7 +53,7 @@ def gdp_shock_evidence(series: pd.DataFrame | None = None) -> dict[str, float]:
 
 
 def software_shock_evidence(series: pd.DataFrame | None = None) -> dict[str, float]:
-    """China's software-revenue growth: detrended sd (pp a year) over the years printed (2011, 2017, 2018, 2020)."""
+    """China's software-revenue growth: detrended sd (pp a year) over the years on file (see ``china_sw_n_years``)."""
     s = load_series() if series is None else series
     summ = growth_summary(s).set_index(["region", "indicator", "basis"])
     row = summ.loc[("china", "software_revenue", "nominal")]

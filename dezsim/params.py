@@ -326,14 +326,14 @@ NOISE_PARAMS: tuple[Param, ...] = (
        "0.99 (Suzhou-China) to 2019", "Common share of GDP shock variance", "noise"),
     _p("ei_shock_sd", "1/year", 0.045, (0.02, 0.09), "triangular",
        _A + "prior: no yearly electronic-information revenue series before 2021 was found (data/history README); "
-       "export-driven electronics swing more than software (3.3 pp, sw_shock_sd)", "Sd of a city's yearly shock to "
+       "export-driven electronics swing more than software (4.0 pp, sw_shock_sd)", "Sd of a city's yearly shock to "
        "EI revenue growth", "noise"),
     _p("ei_shock_common", "dimensionless", 0.7, (0.4, 0.95), "triangular",
        _A + "prior: " + _SHARE + "the export and chip cycle is shared; lower than GDP's 0.9 as firms are few and "
        "large", "Common share of EI shock variance", "noise"),
-    _p("sw_shock_sd", "1/year", 0.033, (0.015, 0.07), "triangular",
-       _H + "detrended sd of China's software-revenue growth 3.34 pp (4 years only: 2011, 2017, 2018, 2020); no "
-       "Jiangsu series", "Sd of a city's yearly shock to software revenue growth", "noise"),
+    _p("sw_shock_sd", "1/year", 0.040, (0.015, 0.07), "triangular",
+       _H + "detrended sd of China's software-revenue growth 3.97 pp (8 years: 2011, 2013, 2015-2020, MIIT figures); "
+       "no Jiangsu series", "Sd of a city's yearly shock to software revenue growth", "noise"),
     _p("sw_shock_common", "dimensionless", 0.7, (0.4, 0.95), "triangular",
        _A + "prior: " + _SHARE + "as for EI", "Common share of software shock variance", "noise"),
     _p("oc_shock_sd", "1/year", 0.04, (0.02, 0.09), "triangular",

@@ -190,3 +190,31 @@ def test_year_dispersion_across_siblings():
 
 def test_suzhou_boards_come_from_regions_file():
     assert "kunshan" in history.children(ROOT, "suzhou") and "suzhou" not in history.children(ROOT, "suzhou")
+
+
+def _comparison_root(tmp_path: Path, rows: list[str]) -> Path:
+    folder = tmp_path / "history"
+    folder.mkdir()
+    (folder / "comparison_regions.csv").write_text("code,name_zh,name_en,notes\n" + "".join(r + "\n" for r in rows),
+                                                   encoding="utf-8")
+    return tmp_path
+
+
+def test_comparison_regions_come_from_their_data_file():
+    codes = history.comparison_regions(ROOT, frozenset({"jiangsu"}))
+    assert {"nanjing", "zhejiang", "changzhou"} <= codes
+    assert history.vocabulary(ROOT).regions >= codes | {"jiangsu", "suzhou"}
+
+
+@pytest.mark.parametrize(("row", "expect"), [
+    ("Nanjing,南京市,Nanjing,", "not lower-case pinyin"),
+    ("jiangsu,江苏省,Jiangsu,", "already in data/regions.csv"),
+    ("nanjing,南京市,Nanjing,", "duplicate"),
+    ("nantong,,Nantong,", "empty, but required"),
+])
+def test_bad_comparison_region_is_one_line_error(tmp_path, row, expect):
+    root = _comparison_root(tmp_path, ["nanjing,南京市,Nanjing,", row])
+    with pytest.raises(DataError) as info:
+        history.comparison_regions(root, frozenset({"jiangsu"}))
+    message = str(info.value)
+    assert "\n" not in message and "comparison_regions.csv:3" in message and expect in message
