@@ -57,7 +57,8 @@ def test_provenance_columns_are_accepted_and_not_compared(tmp_path):
     """A file with source, page, quote and notes (as data/evaluation keeps them) gives the same summary; an
     unknown extra column is still refused."""
     plain = tmp_path / "plain.json"
-    CliRunner().invoke(app, ["hindcast", "--observed", str(write(tmp_path, GOOD)), "--runs", "10", "--json", str(plain)])
+    args = ["hindcast", "--observed", str(write(tmp_path, GOOD)), "--runs", "10", "--json", str(plain)]
+    assert CliRunner().invoke(app, args).exit_code == 0
     lines = GOOD.strip().splitlines()
     rich_text = "\n".join([lines[0] + ",source,page,quote,notes"]
                           + [ln + ',https://example.org,p,"a, quoted phrase",' for ln in lines[1:]]) + "\n"

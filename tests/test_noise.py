@@ -125,3 +125,8 @@ def test_declared_noise_defaults_agree_with_the_history_they_cite():
     assert d["sw_shock_sd"].default == pytest.approx(ev.software_shock_evidence()["china_sw_detrended_sd"] / 100,
                                                      abs=0.002)
     assert d["adoption_shock_sd"].bounds[1] >= ev.workshop_evidence()["log_change"]
+    to_2019, to_2020 = ev.drift_evidence(last_year=2019), ev.drift_evidence()
+    assert to_2019["gdp_real_drift_sd"] / 100 <= d["gdp_drift_sd"].default <= to_2020["gdp_real_drift_sd"] / 100
+    sw = sorted([to_2019["sw_drift_sd"] / 100, to_2020["sw_drift_sd"] / 100])
+    lo, hi = d["sw_drift_sd"].bounds
+    assert d["sw_drift_sd"].default < sw[0] and lo < sw[0] and sw[1] <= hi  # mode below the single national series
