@@ -54,6 +54,7 @@ class Scope(str, Enum):
     KEY_AREAS = "key_areas"                         # core urban areas, public places, trunk lines, key parks
     VILLAGES = "villages"                           # administrative villages
     NAMED_SUBSET = "named_subset"                   # a subset named in the figure's scope (unmodelled indicators)
+    SMART_MFG_DIAGNOSIS = "smart_mfg_diagnosis"     # a smart-manufacturing diagnosis service (智能制造诊断服务)
 
     @property
     def modelled(self) -> bool:
@@ -62,7 +63,7 @@ class Scope(str, Enum):
 
 
 _NOT_MODELLED = frozenset({Scope.PLUS_INDUSTRIAL_INTERNET, Scope.PLUS_DEMO_PROJECTS, Scope.KEY_AREAS,
-                           Scope.VILLAGES, Scope.NAMED_SUBSET})
+                           Scope.VILLAGES, Scope.NAMED_SUBSET, Scope.SMART_MFG_DIAGNOSIS})
 #: Why a target on an unmodelled scope is not assessed.
 SCOPE_GAPS = {
     Scope.PLUS_INDUSTRIAL_INTERNET: "the plan adds industrial-internet benchmark/demonstration firms, which the "
@@ -72,6 +73,9 @@ SCOPE_GAPS = {
     Scope.KEY_AREAS: "the plan covers named key areas; the model's coverage is of the whole region",
     Scope.VILLAGES: "the plan covers administrative villages; the model's coverage is of the whole region",
     Scope.NAMED_SUBSET: "the plan counts a named subset the model does not represent",
+    Scope.SMART_MFG_DIAGNOSIS: "the plan counts firms given a smart-manufacturing (smart workshop/factory) "
+                               "diagnosis service, which may go to firms already diagnosed; the model counts first "
+                               "digital diagnoses of any firm, SMEs included (about nine times the plan's number)",
 }
 
 
