@@ -128,6 +128,10 @@ def _scenario(path: Path | None, sets: list[str] | None):
     return scen
 
 
+#: Sweep designs whose indices attribute the output variance to the varied parameters (process noise off by default).
+SENSITIVITY_DESIGNS = ("sobol", "morris")
+
+
 def _with_noise(scen, noise: bool):
     """The scenario (None: the baseline) with process noise turned off unless ``noise``."""
     from dezsim.simulate import as_scenario
@@ -352,6 +356,10 @@ def sweep_cmd(
     indicators: Annotated[str | None, typer.Option(help="indicators to keep, comma separated")] = None,
     regions: Annotated[str | None, typer.Option(help="regions to keep, comma separated")] = None,
     set_: Annotated[list[str] | None, typer.Option("--set", help="change a scenario key: key.path=value")] = None,
+    noise: Annotated[bool | None, typer.Option("--noise/--no-noise", help="process noise (default: on for mc and "
+                                               "lhs; off for sobol and morris, whose indices split the variance "
+                                               "among the varied parameters and would give the noise to none)")
+                     ] = None,
 ) -> None:
     """Run (or resume) a Monte Carlo / Latin hypercube / Sobol / Morris sweep into a Parquet store."""
     from dezsim.coupling import AgentSettings
@@ -369,7 +377,8 @@ def sweep_cmd(
         sec = security(scheduler, tls_ca, tls_cert, tls_key) if scheduler else None
         if scheduler is None and (tls_ca or tls_cert or tls_key):
             raise DezsimError("sweep --tls-ca/--tls-cert/--tls-key: only for a tls:// --scheduler")
-        scen = as_scenario(_scenario(scenario, set_))
+        scen = _with_noise(as_scenario(_scenario(scenario, set_)),
+                           noise if noise is not None else design not in SENSITIVITY_DESIGNS)
         check_not_set_by_scenario(scen, names)
         keep = Outputs(_csv(indicators), _csv(regions))
         rows = check_outputs(keep, scen, load(), agents)  # before any design or run is computed

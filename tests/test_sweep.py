@@ -162,3 +162,23 @@ def test_store_tidy_carries_each_indicators_unit(tmp_path):
     assert len(tidy) and (tidy.region == "suzhou").all()
     assert (tidy.unit.astype(str) == tidy.indicator.astype(str).map(units)).all()
     assert tidy.drop(columns="unit").equals(store.frame(region="suzhou"))
+
+
+@pytest.mark.parametrize("design, extra, noise", [("sobol", [], False), ("mc", [], True),
+                                                  ("sobol", ["--noise"], True), ("mc", ["--no-noise"], False)])
+def test_sweep_noise_is_off_for_sensitivity_designs_unless_asked(tmp_path, design, extra, noise):
+    """Sobol and Morris indices split the variance among the varied parameters: process noise, varied by none
+    of them, is off unless asked for; Monte Carlo sweeps keep it (the manifest records the scenario)."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from dezsim.cli import app
+
+    out = tmp_path / "s"
+    args = ["sweep", "--out", str(out), "--design", design, "-n", "2", "--params", "gdp_growth", "--executor",
+            "inprocess", "--no-agents", "--indicators", "gdp", "--regions", "suzhou", *extra]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["scenario"]["noise"] is noise
