@@ -49,8 +49,9 @@ def test_every_quote_is_on_its_saved_page_and_a_changed_number_is_not(table):
         url, text = _page(found.group(1))
         assert url == r.source, f"{r.id}: page {found.group(1)} is of another address"
         assert collapse(r.quote) in text, f"{r.id}: quote not on page {found.group(1)}"
-        altered = re.sub(r"\d", lambda m: str((int(m.group()) + 1) % 10), r.quote, count=1)
-        assert collapse(altered) not in text, f"{r.id}: the page check cannot fail"
+        if re.search(r"\d", r.quote):  # a quote in Chinese numerals (千亿) has no digit to change
+            altered = re.sub(r"\d", lambda m: str((int(m.group()) + 1) % 10), r.quote, count=1)
+            assert collapse(altered) not in text, f"{r.id}: the page check cannot fail"
 
 
 def test_units_are_the_indicators_own_sources_declared_and_rows_loaded(table, dataset):
