@@ -2,8 +2,11 @@
 
 A target's baseline is a ``baseline`` figure of the same region, indicator and unit, dated up to 2020, of a
 basis comparable with the target's (:data:`~dezsim.outside_model.COMPARABLE_BASES` for a level to grow from;
-a ``new_in_period`` or ``flow`` baseline for a count of new items). Among several, the latest year wins, then a
-figure without a ``scope`` note (the plan's own headline), then file order; the basis text says which was used.
+a ``new_in_period`` or ``flow`` baseline for a count of new items), and counting what the target counts: its
+``scope`` note equals the target's (both empty: the whole region and indicator). A figure of another scope is
+another quantity: Jiangsu's 2020 5G "full coverage" of city and county centres (s003-023) says nothing about
+the 2025 full coverage of trunk lines and parks (s003-031), and growing one into the other gave p = 1 by
+construction. Among several, the latest year wins, then file order; the basis text says which was used.
 """
 
 from __future__ import annotations
@@ -24,14 +27,22 @@ COLUMNS = ["target_id", "region", "indicator", "kind", "basis", "unit", "relatio
 
 
 def pick_baseline(target: dict, baselines: pd.DataFrame, bases: set[str]) -> dict | None:
-    """The baseline row for ``target`` among ``baselines`` whose basis is in ``bases`` (None if there is none)."""
+    """The baseline row for ``target`` among ``baselines`` whose basis is in ``bases`` and whose scope is the
+    target's (None if there is none)."""
     cand = baselines[(baselines.region == target["region"]) & (baselines.indicator == target["indicator"])
                      & (baselines.unit == target["unit"]) & baselines.basis.isin(sorted(bases))]
+    cand = cand[[_same_scope(s, target.get("scope")) for s in cand.scope]]
     if cand.empty:
         return None
-    cand = cand.assign(_noscope=cand.scope.isna().astype(int), _order=np.arange(len(cand)))
-    best = cand.sort_values(["year", "_noscope", "_order"], ascending=[False, False, True]).iloc[0]
-    return best.to_dict()
+    cand = cand.assign(_order=np.arange(len(cand)))
+    return cand.sort_values(["year", "_order"], ascending=[False, True]).iloc[0].to_dict()
+
+
+def _same_scope(a, b) -> bool:
+    """Two scope notes name the same population (both empty counts as the same: the whole region)."""
+    a = a if isinstance(a, str) and a.strip() else None
+    b = b if isinstance(b, str) and b.strip() else None
+    return a == b
 
 
 def baseline_rows(figures: pd.DataFrame) -> pd.DataFrame:

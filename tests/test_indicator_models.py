@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats
 
@@ -124,5 +125,20 @@ def test_baseline_is_the_latest_pre_2021_headline_figure():
     base = baseline_rows(f)
     assert base.id.tolist() == ["a", "b", "c"]  # no 2021 figure, no target
     t = {"region": "suzhou", "indicator": "x", "unit": "count"}
-    assert pick_baseline(t, base, {"stock"})["id"] == "c"  # latest year, headline (no scope) first
+    assert pick_baseline(t, base, {"stock"})["id"] == "c"  # latest year of the target's (whole-region) scope
     assert pick_baseline(t, base, {"flow"}) is None
+    # a figure of another scope counts another population: never a baseline for it, and the only one for a
+    # target of that very scope
+    assert pick_baseline(t | {"scope": "one district"}, base, {"stock"})["id"] == "b"
+    assert pick_baseline(t | {"scope": "another district"}, base, {"stock"}) is None
+    assert pick_baseline(t, base[base.id == "b"], {"stock"}) is None
+
+
+def test_jiangsu_2025_key_area_5g_coverage_does_not_grow_from_the_2020_town_coverage():
+    """s003-031 (全面覆盖 of core areas, trunk lines and parks, 2025) and s003-023 (2020 full coverage of city and
+    county centres) count different areas: the 2020 figure is no baseline for it (it gave p = 1 by construction)."""
+    import dezsim
+    from dezsim.target_baselines import plan_targets
+
+    pt = plan_targets(dezsim.load_data()).set_index("target_id")
+    assert pt.loc["s003-031", "baseline_id"] is None or pd.isna(pt.loc["s003-031", "baseline_id"])
