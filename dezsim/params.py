@@ -231,6 +231,15 @@ AGENT_PARAMS: tuple[Param, ...] = (
        _A + "no-policy yearly rate of building a smart workshop", "Base hazard, rung 2 -> 3", "agents"),
     _p("hazard_factory", "1/year", 0.02, (0.002, 0.1), "triangular",
        _A + "no-policy yearly rate of becoming a smart factory", "Base hazard, rung 3 -> 4", "agents"),
+    _p("programme_speed", "dimensionless", 1.0, (0.5, 2.0), "triangular",
+       "pre-2021 programmes changed pace by about as much as this from year to year: Jiangsu's provincial "
+       "smart-workshop recognitions went from 200 new in 2019 (ia-066) to about 379 in 2020 (ia-067, ia-068; "
+       "x1.9, the high bound); Zhejiang's cloud-adoption programme (上云) ran at about 111,000 firms a year over "
+       "2017 to mid-2020 (ia-086) against 75,000 a year in its first half-year (ia-033; x1.5); mode 1: the pace "
+       "the hazards are calibrated to (Taicang 2019, group agent_flows) continues; low bound: a campaign that "
+       "slows to half that pace (recognition batches are set by the province and can shrink)",
+       "Persistent multiplier of every climb hazard from 2021 on (the 智改数转 campaign's pace relative to the "
+       "pre-2021 pace; one draw per run)", "agents"),
     _p("cost_share_diagnose", "dimensionless", 0.0005, (0.0001, 0.002), "triangular",
        _A + "a digital diagnosis by a service provider costs of the order of 10^4 yuan, against a mean above-size "
        "firm's revenue of about 3 x 10^8 yuan (firm_size_mean); wide bounds", "Diagnosis cost / revenue^scale",

@@ -47,8 +47,14 @@ jit = numba.njit(cache=True, nogil=True)
 
 
 def rule_vector(par: dict) -> np.ndarray:
-    """The ``fp`` vector of one run's firm parameters (scalars by name)."""
-    return np.array([float(par[name]) for name in RULE_PARAMS])
+    """The ``fp`` vector of one run's firm parameters (scalars by name).
+
+    The base hazards are calibrated to pre-2021 flows (Taicang 2019); the run's ``programme_speed`` multiplies
+    them here, once, because the model starts at end-2020 and every simulated year lies in the new campaign.
+    """
+    fp = np.array([float(par[name]) for name in RULE_PARAMS])
+    fp[:len(BASE_HAZARDS)] *= float(par["programme_speed"])
+    return fp
 
 
 @jit

@@ -136,17 +136,29 @@ def test_budget_is_never_overspent_and_carries_over():
     assert (eng.paid > 0).any() and (eng.paid < 3 * 1e-5 * GDP).any()  # support paid, and rationed somewhere
 
 
-def test_without_support_and_peers_the_rung_0_share_decays_at_the_analytic_hazard():
+@pytest.mark.parametrize("speed", [1.0, 0.5, 2.0])
+def test_without_support_and_peers_the_rung_0_share_decays_at_the_analytic_hazard(speed):
+    """exp(-h s t): the base hazard h = 0.2 times the run's programme_speed s, for t = 2 years (4 SE: one
+    failure in about 16,000 runs of a correct engine)."""
     firm = {"peer_effect": 0.0, "infra_effect": 0.0, "attractiveness_elasticity": 0.0, "init_share_diagnosed": 0.0,
-            "init_share_cloud": 0.0, "init_share_workshop": 0.0, "init_share_factory": 0.0, "hazard_diagnose": 0.2}
+            "init_share_cloud": 0.0, "init_share_workshop": 0.0, "init_share_factory": 0.0, "hazard_diagnose": 0.2,
+            "programme_speed": speed}
     eng = make_engine(5, firm=firm, spec=PopulationSpec(0.05, 50.0, 2))
     assert (eng.rung == 0).all()
     run_years(eng, 2)
     still = (eng.rung == 0).mean()  # every agent has the same hazard: count agents, not firms
     n = len(eng.rung)
-    expected = np.exp(-0.2 * 2)
+    expected = np.exp(-0.2 * speed * 2)
     se = np.sqrt(expected * (1 - expected) / n)
     assert abs(still - expected) < 4 * se, (still, expected, n)
+
+
+def test_programme_speed_multiplies_every_base_hazard_once():
+    fp = rule.rule_vector(FIRM | {"programme_speed": 1.5})
+    base = rule.rule_vector(FIRM | {"programme_speed": 1.0})
+    k = len(rule.BASE_HAZARDS)
+    np.testing.assert_allclose(fp[:k], 1.5 * base[:k], rtol=0, atol=0)
+    np.testing.assert_array_equal(fp[k:], base[k:])
 
 
 def test_mesa_engine_agrees_with_vectorised_in_distribution():
