@@ -287,19 +287,23 @@ def hindcast_cmd(
     scenario: Annotated[Path | None, typer.Option(help="scenario file (default: baseline)")] = None,
     noise: Annotated[bool, typer.Option(help="process noise: regional offsets, yearly shocks, drawn 2020 "
                                              "allocations (--no-noise: parameter uncertainty only)")] = True,
+    markdown_path: Annotated[Path | None, typer.Option("--markdown", help="also write the summary and every row "
+                                                       "as Markdown (calibration/hindcast.md, quoted by the "
+                                                       "report)")] = None,
 ) -> None:
     """Compare the calibrated projection (and a naive trend line) with observed figures after 2020."""
     import json
 
     from dezsim.atomic import atomic_write_text, check_output_file
-    from dezsim.hindcast import compare, read_observed
+    from dezsim.hindcast import compare, markdown, read_observed
     from dezsim.sd.outputs import INDICATORS
     from dezsim.simulate import run
 
     ds = _load(None)
     try:
-        if json_path is not None:
-            check_output_file(json_path, "--json")
+        for path, option in ((json_path, "--json"), (markdown_path, "--markdown")):
+            if path is not None:
+                check_output_file(path, option)
         table = read_observed(observed, ds, set(INDICATORS))
         results = run(scenario, runs=runs, seed=seed, noise=noise)
         rows, summary = compare(table, results, ds)
@@ -314,11 +318,13 @@ def hindcast_cmd(
     naive = "n/a" if summary["naive_median_ape"] is None else f"{100 * summary['naive_median_ape']:.1f} %"
     console.print(f"median APE {100 * summary['median_ape']:.1f} % (naive trend: {naive} on {summary['naive_rows']} "
                   f"rows); 80 % interval coverage {100 * summary['coverage_80']:.0f} % of {summary['rows']} rows")
-    if json_path is not None:
-        try:
+    try:
+        if json_path is not None:
             atomic_write_text(json_path, json.dumps(summary, indent=2) + "\n")
-        except DezsimError as exc:
-            raise _fail(exc) from None
+        if markdown_path is not None:
+            atomic_write_text(markdown_path, markdown(rows, summary, str(observed), runs, seed))
+    except DezsimError as exc:
+        raise _fail(exc) from None
 
 
 def _csv(text: str | None) -> tuple[str, ...] | None:

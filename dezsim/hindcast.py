@@ -118,3 +118,46 @@ def compare(observed: pd.DataFrame, results: Results, ds: Dataset) -> tuple[pd.D
                "naive_median_ape": float(table.naive_ape.median()) if table.naive_ape.notna().any() else None,
                "naive_rows": int(table.naive_ape.notna().sum())}
     return table, summary
+
+
+#: Opening words of the summary paragraph the report quotes from calibration/hindcast.md.
+SUMMARY_LEAD = "**Figures published after 2020**"
+
+
+def markdown(rows: pd.DataFrame, summary: dict, observed: str, runs: int, seed: int) -> str:
+    """``calibration/hindcast.md``: the summary paragraph (:data:`SUMMARY_LEAD`) and the per-row table.
+
+    Parameters
+    ----------
+    rows, summary
+        :func:`compare`'s outputs.
+    observed : str
+        The observed file as the user named it.
+    runs, seed : int
+        Ensemble size and root seed of the projection.
+    """
+    naive = ("no naive trend available" if summary["naive_median_ape"] is None else
+             f"naive trend {100 * summary['naive_median_ape']:.1f} % on its {summary['naive_rows']} rows")
+    by = rows.groupby("indicator").agg(rows=("ape", "size"), median_ape_pct=("ape", "median"),
+                                       inside_80_pct=("inside_80", "mean"))
+    by[["median_ape_pct", "inside_80_pct"]] *= 100
+    shown = rows.assign(ape_pct=100 * rows.ape, naive_ape_pct=100 * rows.naive_ape)
+    shown = shown.drop(columns=["ape", "naive_ape"])
+    return "\n".join([
+        "# Hindcast: projections from end-2020 against figures published later (`dezsim hindcast`)", "",
+        f"Observed file: `{observed}`; {runs} runs, seed {seed}, baseline scenario, process noise on. These figures "
+        "judge the model and are never used to fit, tune or choose anything (they are read by this command only).",
+        "",
+        f"{SUMMARY_LEAD}: {summary['rows']} figures; median absolute percentage error of the ensemble median "
+        f"{100 * summary['median_ape']:.1f} % ({naive}); {100 * summary['coverage_80']:.0f} % of the figures "
+        "inside the 80 % interval.", "",
+        "## By indicator", "", by.reset_index().to_markdown(index=False, floatfmt=".1f"), "",
+        "## Every figure", "", shown.to_markdown(index=False, floatfmt=".4g"), ""])
+
+
+def summary_paragraph(path: Path) -> str:
+    """The summary paragraph of a ``hindcast.md`` written by :func:`markdown` ("" when the file is absent)."""
+    if not path.exists():
+        return ""
+    text = path.read_text(encoding="utf-8")
+    return next((b.strip() for b in text.split("\n\n") if b.startswith(SUMMARY_LEAD)), "")

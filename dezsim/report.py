@@ -53,6 +53,15 @@ def validation_summary(root: Path) -> tuple[str, str, Path | None]:
     return para, table, png if png.exists() else None
 
 
+def hindcast_summary(root: Path) -> str:
+    """The summary paragraph of calibration/hindcast.md (figures published after 2020), or how to make it."""
+    from dezsim.hindcast import summary_paragraph
+
+    return summary_paragraph(root / "hindcast.md") or (
+        "calibration/hindcast.md is missing: run `dezsim hindcast --observed data/evaluation/later_figures.csv "
+        "--markdown calibration/hindcast.md`.")
+
+
 def write(out: Path, results: Results, reach: pd.DataFrame, levers: pd.DataFrame | None, ds,
           settings: dict) -> dict[str, Path]:
     """Write every report file into ``out`` (each atomically); returns their paths."""
@@ -79,7 +88,7 @@ def write(out: Path, results: Results, reach: pd.DataFrame, levers: pd.DataFrame
 
     parts = {"head": headline_text(reach), "settings": _settings_text(settings),
              "table": T.summary_table(reach), "outside": T.outside_only_table(reach),
-             "validation": validation_summary(CALIBRATION)}
+             "validation": validation_summary(CALIBRATION), "hindcast": hindcast_summary(CALIBRATION)}
     paths["report.md"] = out / "report.md"
     atomic_write_text(paths["report.md"], _markdown(parts, charts, out))
     paths["report.html"] = out / "report.html"
@@ -102,7 +111,8 @@ def _markdown(parts: dict, charts: dict, out: Path) -> str:
         lines += ["", "## Lever response curves", "", *map(img, charts["levers"])]
     lines += ["", "## Targets with the outside view only (why the model does not assess them)", "",
               parts["outside"].to_markdown(index=False), "", "## Validation (calibration/validation.md)", "",
-              para, "", vtable, "", "Full scores: calibration/validation.md; figure: calibration/validation.png.", ""]
+              para, "", vtable, "", "Full scores: calibration/validation.md; figure: calibration/validation.png.", "",
+              "## Hindcast on figures published after 2020 (calibration/hindcast.md)", "", parts["hindcast"], ""]
     return "\n".join(lines)
 
 
@@ -139,6 +149,8 @@ def _html(parts: dict, charts: dict) -> str:
                     f"<p>{html.escape(para.replace('**', ''))}</p><pre>{html.escape(vtable)}</pre>"
                     + (_figure(vpng, "calibration/validation.png") if vpng else "")
                     + "<p>Full scores: calibration/validation.md.</p>")
+    sections.append("<h2>Hindcast on figures published after 2020 (calibration/hindcast.md)</h2>"
+                    f"<p>{html.escape(parts['hindcast'].replace('**', ''))}</p>")
     return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>dezsim reachability</title>"
             f"<style>{STYLE}</style></head><body><h1>dezsim: reachability of the digital-economy plan targets</h1>"
             + "".join(sections) + "</body></html>")

@@ -34,6 +34,23 @@ def test_hindcast_on_a_hand_written_file(tmp_path):
     assert "median APE" in result.output
 
 
+def test_markdown_summary_is_what_the_json_says_and_the_report_quotes_it(tmp_path):
+    from dezsim.hindcast import summary_paragraph
+    from dezsim.report import hindcast_summary
+
+    out, md = tmp_path / "h.json", tmp_path / "hindcast.md"
+    result = CliRunner().invoke(app, ["hindcast", "--observed", str(write(tmp_path, GOOD)), "--runs", "20",
+                                      "--json", str(out), "--markdown", str(md)])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(out.read_text())
+    para = summary_paragraph(md)
+    assert para.startswith("**Figures published after 2020**: 3 figures")
+    assert f"{100 * summary['median_ape']:.1f} %" in para and f"{100 * summary['coverage_80']:.0f} %" in para
+    assert hindcast_summary(tmp_path) == para
+    assert "hindcast.md is missing" in hindcast_summary(tmp_path / "nowhere")
+    assert md.read_text().count("\n| suzhou ") == 2  # every observed row is listed
+
+
 @pytest.mark.parametrize(("line", "pattern"), [
     ("suzhou,gpd,100m_yuan,2021,1", r"observed.csv:2: column 'indicator' = 'gpd': not in the indicator vocabulary "
                                     r"\(did you mean 'gdp'\?\)"),

@@ -22,7 +22,7 @@ from dezsim.abm import rule
 #: notices edits of this file; a test holds RULE_DIGEST to those files, so an edit of the rule forces an edit here
 #: and a fresh compile instead of a stale cached kernel.
 RULE_FILES = ('rule.py', 'population.py')
-RULE_DIGEST = "95ea36396b22271a"
+RULE_DIGEST = "c543a0edbde47615"
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1, _M2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
