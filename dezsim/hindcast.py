@@ -122,6 +122,9 @@ def compare(observed: pd.DataFrame, results: Results, ds: Dataset) -> tuple[pd.D
 
 #: Opening words of the summary paragraph the report quotes from calibration/hindcast.md.
 SUMMARY_LEAD = "**Figures published after 2020**"
+#: What the report says when calibration/hindcast.md is absent.
+MISSING = ("calibration/hindcast.md is missing: run `dezsim hindcast --observed data/evaluation/later_figures.csv "
+           "--markdown calibration/hindcast.md`.")
 
 
 def markdown(rows: pd.DataFrame, summary: dict, observed: str, runs: int, seed: int) -> str:

@@ -55,11 +55,9 @@ def validation_summary(root: Path) -> tuple[str, str, Path | None]:
 
 def hindcast_summary(root: Path) -> str:
     """The summary paragraph of calibration/hindcast.md (figures published after 2020), or how to make it."""
-    from dezsim.hindcast import summary_paragraph
+    from dezsim.hindcast import MISSING, summary_paragraph
 
-    return summary_paragraph(root / "hindcast.md") or (
-        "calibration/hindcast.md is missing: run `dezsim hindcast --observed data/evaluation/later_figures.csv "
-        "--markdown calibration/hindcast.md`.")
+    return summary_paragraph(root / "hindcast.md") or MISSING
 
 
 def write(out: Path, results: Results, reach: pd.DataFrame, levers: pd.DataFrame | None, ds,
