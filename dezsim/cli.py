@@ -322,7 +322,8 @@ def hindcast_cmd(
         if json_path is not None:
             atomic_write_text(json_path, json.dumps(summary, indent=2) + "\n")
         if markdown_path is not None:
-            atomic_write_text(markdown_path, markdown(rows, summary, str(observed), runs, seed))
+            atomic_write_text(markdown_path, markdown(rows, summary, str(observed), runs, seed, noise,
+                                                         str(scenario) if scenario else "baseline"))
     except DezsimError as exc:
         raise _fail(exc) from None
 

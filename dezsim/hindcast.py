@@ -127,7 +127,8 @@ MISSING = ("calibration/hindcast.md is missing: run `dezsim hindcast --observed 
            "--markdown calibration/hindcast.md`.")
 
 
-def markdown(rows: pd.DataFrame, summary: dict, observed: str, runs: int, seed: int) -> str:
+def markdown(rows: pd.DataFrame, summary: dict, observed: str, runs: int, seed: int, noise: bool = True,
+             scenario: str = "baseline") -> str:
     """``calibration/hindcast.md``: the summary paragraph (:data:`SUMMARY_LEAD`) and the per-row table.
 
     Parameters
@@ -138,6 +139,10 @@ def markdown(rows: pd.DataFrame, summary: dict, observed: str, runs: int, seed: 
         The observed file as the user named it.
     runs, seed : int
         Ensemble size and root seed of the projection.
+    noise : bool
+        Whether the projection ran with process noise.
+    scenario : str
+        The scenario projected (its file, or ``baseline``).
     """
     naive = ("no naive trend available" if summary["naive_median_ape"] is None else
              f"naive trend {100 * summary['naive_median_ape']:.1f} % on its {summary['naive_rows']} rows")
@@ -148,7 +153,8 @@ def markdown(rows: pd.DataFrame, summary: dict, observed: str, runs: int, seed: 
     shown = shown.drop(columns=["ape", "naive_ape"])
     return "\n".join([
         "# Hindcast: projections from end-2020 against figures published later (`dezsim hindcast`)", "",
-        f"Observed file: `{observed}`; {runs} runs, seed {seed}, baseline scenario, process noise on. These figures "
+        f"Observed file: `{observed}`; scenario {scenario}; {runs} runs, seed {seed}, process noise "
+        f"{'on' if noise else 'off'}. These figures "
         "judge the model and are never used to fit, tune or choose anything (they are read by this command only).",
         "",
         f"{SUMMARY_LEAD}: {summary['rows']} figures; median absolute percentage error of the ensemble median "
