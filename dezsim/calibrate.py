@@ -1,7 +1,8 @@
 """Calibration to the 2020 baselines and pre-2020 history: approximate Bayesian computation by rejection.
 
 Why rejection ABC: every figure the calibration uses is a level or a count with a stated tolerance, the
-moments are cheap closed forms or short integrations of the model's own declared equations, and the prior is a
+moments are cheap closed forms, short integrations of the model's own declared equations, or (the agents' 2019
+flows) one year simulated by the model's own agents (:mod:`dezsim.calibrate_flows`), and the prior is a
 product of the declared parameter distributions. The likelihood then factorises over groups of parameters
 (GDP; EI; software; 5G; agents' stocks; agents' flows given their stocks), so each group is sampled on its own
 and accepted draws are combined: the ensemble keeps every dependence the data impose and none they do not.
@@ -22,6 +23,7 @@ import sympy as sp
 
 from dezsim import params as P
 from dezsim.abm.population import initial_shares
+from dezsim.calibrate_flows import simulate_year
 from dezsim.data import CALIBRATION_CUTOFF, Dataset
 from dezsim.drift import GDP_FILTER_LAST_YEAR, WINDOW_YEARS
 from dezsim.drift_estimate import drift_now, log_growth_series
@@ -164,16 +166,18 @@ def _agent_groups(ds: Dataset) -> list[Group]:
     flow_names = ("hazard_cloud", "hazard_workshop", "peer_effect", "infra_effect", "attractiveness_elasticity",
                   "cost_scale", "firm_size_sigma")
 
-    def flows(d):
-        a = (1 - d["cost_scale"]) * d["attractiveness_elasticity"]
-        size = np.exp(a * (a - 1) * d["firm_size_sigma"] ** 2 / 2)  # E[(S/mean)^a], log-normal revenue
-        peers = initial_shares(d, upto=2)[1]
-        social = (1 + d["peer_effect"] * peers) * (1 + d["infra_effect"] * coverage_2019)
-        new = lambda h, rung: -np.expm1(-h * size * social) * at_least(d, rung, taicang_gdp, only=True)  # noqa: E731
-        return {"taicang_new_workshops_2019": d["workshop_recognition"] * new(d["hazard_workshop"], 2),
-                "taicang_new_four_star_cloud_2019": d["cloud_recognition"] * four_star * new(d["hazard_cloud"], 1)}
+    # the flows are simulated by the model's own agents (dezsim.calibrate_flows), reading every parameter the
+    # chain up to this group fits
+    chain_names = (*cloud_names, "init_share_workshop", "workshop_recognition", "init_share_factory",
+                   "factory_recognition", *flow_names)
 
-    poisson = "a yearly count of n events carries Poisson noise: accepted within +-sqrt(n)"
+    def flows(d):
+        sim = simulate_year(d, chain_names, taicang_gdp, coverage_2019)
+        return {"taicang_new_workshops_2019": d["workshop_recognition"] * sim["new_workshops"],
+                "taicang_new_four_star_cloud_2019": d["cloud_recognition"] * four_star * sim["new_cloud"]}
+
+    poisson = ("a yearly count of n events carries Poisson noise: accepted within +-sqrt(n) of one simulated year "
+               "(the model's agents, Taicang's firms drawn as every run draws them)")
     # Chained groups: each shares only the population parameters of the one before, so each is accepted on
     # its own moment given the previous group's accepted sets (the product prior makes this exact).
     return [
