@@ -258,7 +258,7 @@ def sample_group(group: Group, n: int, rng: np.random.Generator, given: pd.DataF
 def calibrate(ds: Dataset, n: int = 1000, seed: int = 0, progress: bool = False) -> tuple[pd.DataFrame, dict]:
     """Run every group and assemble an ensemble of ``n`` full parameter sets (one row each, column per
     declared parameter) with its manifest (moments, acceptance, prior-only parameters, provenance)."""
-    from dezsim.seeding import component_rng
+    from dezsim.seeding import component_rng, named_rng
     from dezsim.simulate import code_version
 
     rng = component_rng(seed, "calibration")
@@ -272,7 +272,8 @@ def calibrate(ds: Dataset, n: int = 1000, seed: int = 0, progress: bool = False)
             fitted[g.name], stats[g.name] = sample_group(g, n, rng, fitted.get(g.given) if g.given else None,
                                                          advance=lambda k, t=task: bar.advance(t, k))
             bar.update(task, description=f"{g.name}: {stats[g.name]['rate']:.1%} accepted")
-    ensemble = pd.DataFrame({p.name: p.draw(rng, n) for p in P.PARAMS})
+    # every parameter's prior draws have their own stream: declaring a parameter never redraws another's
+    ensemble = pd.DataFrame({p.name: p.draw(named_rng(seed, "calibration", p.name), n) for p in P.PARAMS})
     for g in chain:  # a chain's last group carries every column of the groups it was conditioned on
         for col in fitted[g.name].columns:
             ensemble[col] = fitted[g.name][col].to_numpy()

@@ -5,6 +5,8 @@ Never the global RNGs. ``seed=None`` draws fresh entropy (recorded in provenance
 
 from __future__ import annotations
 
+import zlib
+
 import numpy as np
 
 from dezsim.errors import ConfigError
@@ -31,4 +33,19 @@ def component_rng(seed: int | None, component: str, run: int | None = None) -> n
     """
     key = [COMPONENTS[component]] + ([] if run is None else [int(run)])
     root = root_sequence(seed)
+    return np.random.default_rng(np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, *key)))
+
+
+#: Named streams sit above every run index (< 2**32), so a name never shares a stream with a run.
+NAMED_OFFSET = 2**32
+
+
+def named_rng(seed: int | None, component: str, name: str) -> np.random.Generator:
+    """Generator for the item ``name`` of ``component`` (e.g. one parameter's prior draws in the calibration).
+
+    Keyed by a stable hash of the name (CRC-32), not by a position, so declaring another item never changes
+    this one's numbers.
+    """
+    root = root_sequence(seed)
+    key = (COMPONENTS[component], NAMED_OFFSET + zlib.crc32(name.encode("utf-8")))
     return np.random.default_rng(np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, *key)))

@@ -108,3 +108,25 @@ def test_derived_stocks_cover_every_region_with_core_value_added(dataset, fitted
     assert set(dataset.leaves()) <= set(va.index)
     assert (va.q10 <= va.value).all() and (va.value <= va.q90).all()
     assert table.how.notna().all()
+
+
+def test_declaring_a_parameter_never_redraws_another_ones_prior(dataset, monkeypatch):
+    """Prior-only columns come from a stream per parameter name (dezsim.seeding.named_rng)."""
+    before, manifest = C.calibrate(dataset, n=60, seed=5)
+    extra = P.Param(name="zz_extra", unit="dimensionless", default=0.5, bounds=(0.0, 1.0),
+                    distribution="uniform", source="assumption: test only", doc="test", group="agents")
+    monkeypatch.setattr(P, "PARAMS", (extra, *P.PARAMS))
+    monkeypatch.setattr(P, "BY_NAME", {**P.BY_NAME, "zz_extra": extra})
+    after, _ = C.calibrate(dataset, n=60, seed=5)
+    assert after["zz_extra"].between(0, 1).all()
+    pd.testing.assert_frame_equal(after.drop(columns="zz_extra"), before)
+    assert manifest["prior_only"]  # the check above covered prior-only columns, not only fitted ones
+
+
+def test_named_streams_depend_on_the_name_and_seed_only():
+    from dezsim.seeding import named_rng
+
+    a = named_rng(1, "calibration", "gdp_growth").random(4)
+    np.testing.assert_array_equal(a, named_rng(1, "calibration", "gdp_growth").random(4))
+    assert not np.array_equal(a, named_rng(1, "calibration", "ei_trend_growth").random(4))
+    assert not np.array_equal(a, named_rng(2, "calibration", "gdp_growth").random(4))
