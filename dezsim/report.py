@@ -15,6 +15,11 @@ HOW_TO_READ = [
     "p is the probability that a target is met by its year: the share of ensemble runs (calibrated parameter sets, "
     "the SD core coupled to the firm agents) that meet it, with a 90 % interval for Monte Carlo error. Verdict: "
     "likely if p >= 0.8, unlikely if p <= 0.2, uncertain between.",
+    "What the runs differ in: parameters drawn from the calibrated ensemble (fitted to figures up to 2020), yearly "
+    "shocks and drifting trend growth estimated from 2010-2020 series, each region's own growth offsets and 2020 "
+    "split of stocks without a figure, and the pace of the 2021 campaign (programme_speed: one multiplier of the "
+    "firms' adoption hazards per run, 0.5-2 times the pre-2021 pace). calibration/validation.md and "
+    "calibration/hindcast.md say how well such bands held against history and against figures published later.",
     "Two views of every target. The inside view comes from a mechanism: the model (basis sd or agents), or, where "
     "the model has none but a baseline exists, a generic indicator trend (basis indicator_trend: the trend with its "
     "historical noise, logistic diffusion for shares, yearly counts for additions). The outside view asks how often "
