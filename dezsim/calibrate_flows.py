@@ -71,14 +71,15 @@ def simulate_year(d: Mapping[str, np.ndarray], names: Sequence[str], gdp: float,
     -------
     dict of str to ndarray
         Per draw: ``new_cloud`` (firms newly cloud-enabled) and ``new_workshops`` (firms newly with a smart
-        workshop), both counts of real firms (weighted agents).
+        workshop) during the year, and ``cloud_firms`` and ``workshop_firms`` (firms at those rungs or higher)
+        at its start; all counts of real firms (weighted agents).
     """
     unknown = sorted(set(names) - {p.name for p in P.AGENT_PARAMS})
     if unknown:
         raise ValueError(f"simulate_year: {unknown} are not agent parameters")
     n = len(np.asarray(d[names[0]]))
     keys = draw_keys(d, sorted(names))
-    out = {"new_cloud": np.empty(n), "new_workshops": np.empty(n)}
+    out = {k: np.empty(n) for k in ("new_cloud", "new_workshops", "cloud_firms", "workshop_firms")}
     for lo in range(0, n, CHUNK):
         idx = range(lo, min(n, lo + CHUNK))
         got = _chunk(d, names, idx, keys, gdp, coverage, spec)
@@ -94,8 +95,10 @@ def _chunk(d, names, idx: range, keys: np.ndarray, gdp: float, coverage: float, 
     runs = len(idx)
     policy = {p.name: np.zeros((runs, 1)) for p in P.POLICY_PARAMS}  # no district support before 2021
     engine = VectorisedAgents(Setup(firm_par, firms, rngs, policy, [None], AgentSettings(spec)))
-    before = engine.stocks()["workshop_firms"][:, 0]
+    start = engine.stocks()
+    before = start["workshop_firms"][:, 0]
     # growth 1: firm revenue is scaled at the year end, after the year's climbs, so it does not enter the flows
     env = Observables(np.full((runs, 1), coverage), np.full((runs, 1), gdp), np.ones((runs, 1)))
     _, year = engine.step_year(env)
-    return {"new_cloud": year["new_cloud"][:, 0], "new_workshops": year["workshop_firms"][:, 0] - before}
+    return {"new_cloud": year["new_cloud"][:, 0], "new_workshops": year["workshop_firms"][:, 0] - before,
+            "cloud_firms": start["cloud_firms"][:, 0], "workshop_firms": before}

@@ -37,7 +37,11 @@ def test_every_set_reproduces_every_moment_within_its_tolerance(fitted, dataset)
 
 
 def test_calibration_uses_figures_up_to_2020_only(dataset):
-    years = dataset.figures.set_index("id").year
+    """Every figure a moment cites, in data/figures or in the pre-2021 infrastructure history, is dated <= 2020."""
+    from dezsim.history_infra import load_infrastructure_history
+
+    years = pd.concat([dataset.figures.set_index("id").year,
+                       load_infrastructure_history(dataset.root).set_index("id").year])
     for g in C.groups(dataset):
         for m in g.moments:
             assert all(years[f] <= 2020 for f in m.figures), m.name
@@ -111,7 +115,12 @@ def test_derived_stocks_cover_every_region_with_core_value_added(dataset, fitted
 
 
 def test_declaring_a_parameter_never_redraws_another_ones_prior(dataset, monkeypatch):
-    """Prior-only columns come from a stream per parameter name (dezsim.seeding.named_rng)."""
+    """Prior-only columns come from a stream per parameter name (dezsim.seeding.named_rng). The groups whose
+    moments are simulated by the agents are left out (they take seconds and have nothing to do with the draws
+    under test)."""
+    every = C.groups
+    monkeypatch.setattr(C, "groups", lambda ds: [g for g in every(ds) if g.name not in ("agent_flows",
+                                                                                       "agent_municipal")])
     before, manifest = C.calibrate(dataset, n=60, seed=5)
     extra = P.Param(name="zz_extra", unit="dimensionless", default=0.5, bounds=(0.0, 1.0),
                     distribution="uniform", source="assumption: test only", doc="test", group="agents")

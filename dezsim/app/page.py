@@ -78,7 +78,7 @@ def LeverSlider(lever, value: float, on_value):
     lo, hi = lever.bounds
     with solara.Div(classes=[f"lever-{lever.param}"]):
         solara.SliderFloat(f"{lever.label}: {lever.shown(value)}", value=value, min=lo, max=hi, step=lever.step,
-                           on_value=on_value, thumb_label="always")
+                           on_value=on_value, thumb_label=False)  # the caption shows the value in its unit
         solara.Text(f"{lever.declared.doc}; {lever.shown(lo)} to {lever.shown(hi)}", style={"font-size": "11px"})
 
 
