@@ -53,7 +53,22 @@ DRIVERS = {"core_industry_va": ("ei_va_ratio", "sw_va_ratio", "oc_va_ratio", "oc
                                        "oc_trend_growth"),
            "invention_patents_digital": ("patent_rate", "patent_lapse"), "pct_applications": ("pct_rate",),
            "dc_pue_new": ("dc_pue_new_2020", "dc_pue_floor", "dc_pue_learning"),
-           "dc_racks": ("dc_demand_elasticity", "dc_adjustment_time", "dc_rack_lifetime")} | DERIVED_DRIVERS
+           "dc_racks": ("dc_demand_elasticity", "dc_adjustment_time", "dc_rack_lifetime")} | DERIVED_DRIVERS | {
+    # every count the agents produce runs at the 2021 campaign's pace, which no figure up to 2020 can measure
+    name: ("programme_speed",) for name in (
+        "upgraded_firms_share", "covered_firms_share", "diagnosed_firms", "diagnosed_above_share", "upgrade_projects",
+        "upgrade_projects_above", "sme_transformed_firms", "cloud_star_firms", "smart_workshops", "smart_factories",
+        "smart_workshops_municipal", "smart_factories_municipal", "smart_workshops_prov_muni",
+        "smart_factories_prov_muni")}
+#: Indicators counted as recognitions (provincial or municipal lists, star ratings): the model recognises a fixed
+#: share of the firms that reach the rung, with no yearly batch or quota, so its counts can run far past the
+#: batches granted before 2021; the caveat says so wherever such a target is assessed.
+RECOGNITION_CAVEAT = (
+    "recognitions are a fixed share of the firms that reach the rung, with no yearly batch or quota (Jiangsu "
+    "granted 200 provincial workshops in 2019 and about 379 in 2020, ia-066..068); counts far above past batches "
+    "are possible: read with the outside view")
+RECOGNITIONS = frozenset({"cloud_star_firms", "smart_workshops", "smart_factories", "smart_workshops_municipal",
+                          "smart_factories_municipal", "smart_workshops_prov_muni", "smart_factories_prov_muni"})
 
 
 def _prior_only() -> set[str]:
@@ -98,6 +113,7 @@ def map_targets(ds: Dataset, regions: list[str], end_year: int, present: set[str
         reason = _reason(r, fig, set(regions), end_year, present, allocated)
         caveats = (fig.scope if isinstance(fig.scope, str) else "",
                    _uncalibrated(r.indicator, prior_only) if not reason else "",
+                   RECOGNITION_CAVEAT if not reason and r.indicator in RECOGNITIONS else "",
                    _split_growth(r, fig, allocated) if not reason else "")
         notes = [r.note if isinstance(r.note, str) else ""] + glosses.get(r.id, [])
         rows.append(_row(r, fig, rule_of.loc[r.threshold_rule], unit_of[r.indicator], reason) | {
