@@ -1,8 +1,8 @@
 """Calibration to the 2020 baselines and pre-2020 history: approximate Bayesian computation by rejection.
 
 Why rejection ABC: every figure the calibration uses is a level or a count with a stated tolerance, the
-moments are cheap closed forms, short integrations of the model's own declared equations, or (the agents' 2019
-flows) one year simulated by the model's own agents (:mod:`dezsim.calibrate_flows`), and the prior is a
+moments are cheap closed forms, short integrations of the model's own declared equations, or (the agents'
+pre-2021 flows) one year simulated by the model's own agents (:mod:`dezsim.calibrate_flows`), and the prior is a
 product of the declared parameter distributions. The likelihood then factorises over groups of parameters
 (GDP; EI; software; 5G; agents' stocks; agents' flows given their stocks), so each group is sampled on its own
 and accepted draws are combined: the ensemble keeps every dependence the data impose and none they do not.
@@ -170,10 +170,9 @@ def _agent_groups(ds: Dataset) -> list[Group]:
     cloud_names = ("firms_per_gdp", "smes_per_above_scale", "sme_initial_factor", "init_share_diagnosed",
                    "init_share_cloud", "cloud_recognition")
 
-    def at_least(d, rung: int, region_gdp: float, only: bool = False) -> np.ndarray:
-        """Real firms (above-size + SMEs) at rung >= ``rung`` (exactly ``rung`` if ``only``)."""
-        shares = initial_shares(d, upto=min(rung + only, 4))  # (rungs, n), non-increasing
-        s = shares[rung - 1] - (shares[rung] if only and rung < 4 else 0.0)
+    def at_least(d, rung: int, region_gdp: float) -> np.ndarray:
+        """Real firms (above-size + SMEs) at rung >= ``rung``."""
+        s = initial_shares(d, upto=rung)[rung - 1]  # cumulative shares, non-increasing
         above = d["firms_per_gdp"] * region_gdp
         return s * above * (1 + d["sme_initial_factor"] * d["smes_per_above_scale"])
 
