@@ -27,6 +27,7 @@ from dezsim.derived import DRIVERS as DERIVED_DRIVERS
 from dezsim.readings import SCOPE_GAPS, Reading, Role, Scope, ThresholdRule, threshold
 from dezsim.results import Results
 from dezsim.sd.outputs import INDICATORS
+from dezsim.views import AGENT_INDICATORS
 
 LIKELY, UNLIKELY = 0.8, 0.2
 #: 2020 stocks (data/ indicators seeding the SD core) each simulated indicator's level rests on.
@@ -54,12 +55,9 @@ DRIVERS = {"core_industry_va": ("ei_va_ratio", "sw_va_ratio", "oc_va_ratio", "oc
            "invention_patents_digital": ("patent_rate", "patent_lapse"), "pct_applications": ("pct_rate",),
            "dc_pue_new": ("dc_pue_new_2020", "dc_pue_floor", "dc_pue_learning"),
            "dc_racks": ("dc_demand_elasticity", "dc_adjustment_time", "dc_rack_lifetime")} | DERIVED_DRIVERS | {
-    # every count the agents produce runs at the 2021 campaign's pace, which no figure up to 2020 can measure
-    name: ("programme_speed",) for name in (
-        "upgraded_firms_share", "covered_firms_share", "diagnosed_firms", "diagnosed_above_share", "upgrade_projects",
-        "upgrade_projects_above", "sme_transformed_firms", "cloud_star_firms", "smart_workshops", "smart_factories",
-        "smart_workshops_municipal", "smart_factories_municipal", "smart_workshops_prov_muni",
-        "smart_factories_prov_muni")}
+    # every count the agents produce from adoption runs at the 2021 campaign's pace, which no figure up to 2020
+    # can measure (the firm count itself follows GDP)
+    name: ("programme_speed",) for name in AGENT_INDICATORS - {"above_scale_firms"}}
 #: Indicators counted as recognitions (provincial or municipal lists, star ratings): the model recognises a fixed
 #: share of the firms that reach the rung, with no yearly batch or quota, so its counts can run far past the
 #: batches granted before 2021; the caveat says so wherever such a target is assessed.
