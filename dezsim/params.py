@@ -282,6 +282,20 @@ AGENT_PARAMS: tuple[Param, ...] = (
     _p("factory_recognition", "dimensionless", 0.3, (0.1, 0.8), "triangular",
        _A + "share of new smart factories recognised as demonstrations", "Recognition share of smart factories",
        "agents"),
+    _p("recognition_batch_2020_share", "dimensionless", 0.29, (0.29, 0.29), "fixed",
+       "Jiangsu's 2020 batch of provincial smart-workshop recognitions over its end-2020 list: (1307 - 928) / 1307 "
+       "(s003-008, ia-067; ia-068 quotes the same 1307; tests/test_recognition_batches.py checks it against data/); "
+       "assumed for the smart-factory list too (the same provincial programme; no factory batch on record)",
+       "The province's 2020 recognition batch as a share of its end-2020 list (each region's 2021 quota is this "
+       "share of its own end-2020 list, grown by recognition_batch_growth)", "agents"),
+    _p("recognition_batch_growth", "1/year", 0.38, (-0.2, 0.64), "triangular",
+       "yearly log growth of recognition batches before 2021: MIIT's national smart-manufacturing pilot lists 46 "
+       "(2015, ia-112), 63 (2016, ia-113 less ia-112), 98 (2017, ia-114), 99 (2018, ia-115) and Jiangsu's "
+       "provincial smart workshops 200 (2019, ia-066) -> about 379 (2020, ia-067, ia-068): growths 0.31, 0.44, "
+       "0.01, 0.64; mode their median (0.38), high bound the fastest (0.64); low bound -0.2: a batch may shrink "
+       "(the national lists stopped growing in 2018, and programme_speed allows a campaign at half its pace)",
+       "Yearly log growth of the province's recognition batch from 2020's (one draw per run; recognition lists "
+       "are granted in batches the province sets, not in proportion to adopters)", "agents"),
     _p("municipal_recognition", "dimensionless", 0.5, (0.05, 1.5), "triangular",
        "pre-2021 recognitions: Taicang held 46 Suzhou-municipal (pub-017) and 29 provincial (pub-015) smart "
        "workshops at end-2020, Wuzhong 37 provincial plus municipal (s001a-121); fitted in dezsim/calibrate.py "

@@ -48,6 +48,10 @@ REACH_COLUMNS = ["target_id", "grouped", "region", "indicator", "year", "reading
                  "verdict", "measure", "caveat", "note", "source", "quote"]
 
 
+#: Recognition lists granted in the province's yearly batches (dezsim.coupling.recognised_in_batches).
+BATCHED_RECOGNITIONS = frozenset({"smart_workshops", "smart_factories", "smart_workshops_municipal",
+                                  "smart_factories_municipal", "smart_workshops_prov_muni",
+                                  "smart_factories_prov_muni"})
 #: Parameters that drive each indicator's projection most directly (for the "uncalibrated" caveat).
 DRIVERS = {"core_industry_va": ("ei_va_ratio", "sw_va_ratio", "oc_va_ratio", "oc_relative_size", "oc_trend_growth"),
            "core_industry_share_gdp": ("ei_va_ratio", "sw_va_ratio", "oc_va_ratio", "oc_relative_size",
@@ -57,16 +61,18 @@ DRIVERS = {"core_industry_va": ("ei_va_ratio", "sw_va_ratio", "oc_va_ratio", "oc
            "dc_racks": ("dc_demand_elasticity", "dc_adjustment_time", "dc_rack_lifetime")} | DERIVED_DRIVERS | {
     # every count the agents produce from adoption runs at the 2021 campaign's pace, which no figure up to 2020
     # can measure (the firm count itself follows GDP)
-    name: ("programme_speed",) for name in AGENT_INDICATORS - {"above_scale_firms"}}
-#: Indicators counted as recognitions (provincial or municipal lists, star ratings): the model recognises a fixed
-#: share of the firms that reach the rung, with no yearly batch or quota, so its counts can run far past the
-#: batches granted before 2021; the caveat says so wherever such a target is assessed.
+    name: ("programme_speed",) for name in AGENT_INDICATORS - {"above_scale_firms"}} | {
+    # the workshop and factory lists grow by the province's batches (dezsim.coupling.recognised_in_batches); the
+    # campaign's pace matters only when too few firms qualify to fill them
+    name: ("recognition_batch_growth", "programme_speed") for name in BATCHED_RECOGNITIONS}
+#: Indicators counted as recognitions without a batch: the star cloud ratings are a fixed share of the cloud-enabled
+#: firms, with no yearly batch or quota, so their counts can run far past the ratings granted before 2021; the
+#: caveat says so wherever such a target is assessed.
 RECOGNITION_CAVEAT = (
-    "recognitions are a fixed share of the firms that reach the rung, with no yearly batch or quota (Jiangsu "
-    "granted 200 provincial workshops in 2019 and about 379 in 2020, ia-066..068); counts far above past batches "
-    "are possible: read with the outside view")
-RECOGNITIONS = frozenset({"cloud_star_firms", "smart_workshops", "smart_factories", "smart_workshops_municipal",
-                          "smart_factories_municipal", "smart_workshops_prov_muni", "smart_factories_prov_muni"})
+    "star ratings are a fixed share of the cloud-enabled firms, with no yearly batch or quota (unlike the workshop "
+    "and factory lists, which grow by the province's batches); counts far above past ratings are possible: read "
+    "with the outside view")
+RECOGNITIONS = frozenset({"cloud_star_firms"})
 
 
 def _prior_only() -> set[str]:

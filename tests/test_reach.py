@@ -77,16 +77,19 @@ def test_every_target_is_assessed_or_has_a_reason(dataset):
     assert mapped.assessed.sum() >= 20
 
 
-def test_agent_targets_name_the_campaign_pace_and_recognition_counts_their_missing_quota(dataset):
-    from dezsim.reach import RECOGNITION_CAVEAT, RECOGNITIONS
+def test_agent_targets_name_the_campaign_pace_and_recognition_counts_their_batches(dataset):
+    from dezsim.reach import BATCHED_RECOGNITIONS, RECOGNITION_CAVEAT, RECOGNITIONS
     from dezsim.views import AGENT_INDICATORS
 
     regions = dataset.leaves() + ["suzhou", "jiangsu"]
     mapped = map_targets(dataset, regions, 2025).set_index("target_id")
     agents = mapped[mapped.assessed & mapped.indicator.isin(AGENT_INDICATORS)]
     assert len(agents) >= 5 and agents.caveat.str.contains("programme_speed").all()
+    batched = mapped.indicator.isin(BATCHED_RECOGNITIONS) & mapped.assessed
+    assert batched.sum() >= 2  # s001a-151, s002-008
+    assert mapped.loc[batched, "caveat"].str.contains("recognition_batch_growth").all()
     recognised = mapped.indicator.isin(RECOGNITIONS) & mapped.assessed
-    assert recognised.sum() >= 3  # s001a-151, s002-008, the cloud-star targets
+    assert recognised.sum() >= 2  # the cloud-star targets s000-021, s002-045
     assert mapped.loc[recognised, "caveat"].str.contains(RECOGNITION_CAVEAT, regex=False).all()
     assert not mapped.loc[~recognised, "caveat"].str.contains(RECOGNITION_CAVEAT, regex=False).any()
 

@@ -1,0 +1,80 @@
+"""Recognition lists granted in yearly batches: the rule, its priors from data/ and its place in the run."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dezsim import params as P
+from dezsim.coupling import recognised_in_batches
+from dezsim.history_infra import load_infrastructure_history
+
+
+def _one(value: float) -> np.ndarray:
+    return np.full((1, 1, 1), value)
+
+
+def _history() -> pd.Series:
+    h = load_infrastructure_history()
+    return h.set_index("id").value
+
+
+def test_the_2020_batch_share_is_jiangsus_2020_batch_over_its_list(dataset):
+    stock = dataset.figures.set_index("id").value["s003-008"]
+    before = _history()["ia-067"]
+    # the declared value is the ratio rounded to two digits, as its source says
+    assert abs(P.BY_NAME["recognition_batch_2020_share"].default - (stock - before) / stock) < 0.005
+
+
+def test_the_batch_growth_prior_rests_on_the_batches_on_record(dataset):
+    v = _history()
+    national = [v["ia-112"], v["ia-113"] - v["ia-112"], v["ia-114"], v["ia-115"]]
+    jiangsu_2020 = dataset.figures.set_index("id").value["s003-008"] - v["ia-067"]
+    growths = list(np.diff(np.log(national))) + [np.log(jiangsu_2020 / v["ia-066"])]
+    prior = P.BY_NAME["recognition_batch_growth"]
+    assert abs(prior.default - np.median(growths)) < 0.005
+    assert abs(prior.bounds[1] - max(growths)) < 0.005
+    assert prior.bounds[0] < min(growths)  # a batch may shrink: the low bound lies below every growth on record
+
+
+def test_plentiful_candidates_fill_the_quota_exactly():
+    firms = np.array([[[1000.0, 5000, 20000, 80000]]])
+    share, batch, growth = 0.3, 0.29, 0.2
+    got = recognised_in_batches(firms, _one(share), _one(batch), _one(growth))[0, 0]
+    start = share * 1000
+    want = [start + batch * start * sum(np.exp(growth * j) for j in range(1, k + 1)) for k in range(4)]
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+
+
+def test_no_new_candidates_means_no_new_recognitions():
+    firms = np.array([[[1000.0, 1000, 1000]]])
+    got = recognised_in_batches(firms, _one(0.3), _one(0.29), _one(0.5))[0, 0]
+    np.testing.assert_allclose(got, [300, 300, 300])
+
+
+def test_a_slow_campaign_caps_the_batch_at_the_candidates():
+    firms = np.array([[[1000.0, 1010, 1030]]])  # 10 and 20 new workshop firms, 3 and 6 of them listable
+    got = recognised_in_batches(firms, _one(0.3), _one(0.29), _one(0.0))[0, 0]
+    np.testing.assert_allclose(got, [300, 303, 309])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(0, 5000), min_size=2, max_size=7), st.floats(100, 5000),
+       st.floats(0.1, 0.8), st.floats(-0.2, 0.64))
+def test_lists_never_fall_and_never_exceed_the_listable_firms(steps, first, share, growth):
+    firms = np.cumsum([first, *steps])[None, None, :]
+    got = recognised_in_batches(firms, _one(share), _one(0.29), _one(growth))[0, 0]
+    assert (np.diff(got) >= 0).all() and (got >= 0).all()
+    assert (got <= share * firms[0, 0] * (1 + 1e-12)).all()
+
+
+def test_the_coupled_run_reports_every_recognition_list():
+    from dezsim.config import Scenario
+    from dezsim.simulate import run
+
+    res = run(Scenario(name="b", end=2023), runs=3, seed=5)
+    present = set(res.frame.indicator.astype(str))
+    assert {"smart_workshops", "smart_factories", "smart_workshops_municipal", "smart_factories_municipal",
+            "smart_workshops_prov_muni", "smart_factories_prov_muni", "cloud_star_firms"} <= present
