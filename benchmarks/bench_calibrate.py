@@ -29,9 +29,8 @@ from dezsim.sd.initial import derive
 
 #: The calibration's batch of candidate sets (dezsim.calibrate.sample_group's default).
 BATCH = 20_000
-NAMES = ("firms_per_gdp", "smes_per_above_scale", "sme_initial_factor", "init_share_diagnosed", "init_share_cloud",
-         "init_share_workshop", "init_share_factory", "hazard_cloud", "hazard_workshop", "peer_effect",
-         "infra_effect", "attractiveness_elasticity", "cost_scale", "firm_size_sigma")
+#: Every parameter the simulated flow moments read (the calibration's own list).
+NAMES = C.FLOW_CHAIN_NAMES
 
 
 def main() -> None:

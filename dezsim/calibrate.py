@@ -157,6 +157,16 @@ def _history_value(ds: Dataset, fid: str) -> float:
     return float(rows.loc[fid, "value"])
 
 
+#: Parameters of the agents' chained groups: the population and star-cloud stock (agent_cloud), the flows
+#: (agent_flows), and every parameter the flows' simulation reads (dezsim.calibrate_flows): the chain up to it.
+CLOUD_NAMES = ("firms_per_gdp", "smes_per_above_scale", "sme_initial_factor", "init_share_diagnosed",
+               "init_share_cloud", "cloud_recognition")
+FLOW_NAMES = ("hazard_cloud", "hazard_workshop", "peer_effect", "infra_effect", "attractiveness_elasticity",
+              "cost_scale", "firm_size_sigma")
+FLOW_CHAIN_NAMES = (*CLOUD_NAMES, "init_share_workshop", "workshop_recognition", "init_share_factory",
+                    "factory_recognition", *FLOW_NAMES)
+
+
 def _agent_groups(ds: Dataset) -> list[Group]:
     """Agents' end-2020 stocks (recognised demonstrations), Jiangsu's 2020 workshop flow and Taicang's 2019
     four-star cloud flow."""
@@ -167,22 +177,12 @@ def _agent_groups(ds: Dataset) -> list[Group]:
     stars = sum(_value(ds, f) for f in ("s001a-066", "s001a-067", "s001a-068"))
     four_star = _value(ds, "s001a-067") / stars
     coverage_2019 = _value(ds, "pub-004") / (P.BY_NAME["g5_ceiling_per_gdp"].default * _value(ds, "pub-006"))
-    cloud_names = ("firms_per_gdp", "smes_per_above_scale", "sme_initial_factor", "init_share_diagnosed",
-                   "init_share_cloud", "cloud_recognition")
 
     def at_least(d, rung: int, region_gdp: float) -> np.ndarray:
         """Real firms (above-size + SMEs) at rung >= ``rung``."""
         s = initial_shares(d, upto=rung)[rung - 1]  # cumulative shares, non-increasing
         above = d["firms_per_gdp"] * region_gdp
         return s * above * (1 + d["sme_initial_factor"] * d["smes_per_above_scale"])
-
-    flow_names = ("hazard_cloud", "hazard_workshop", "peer_effect", "infra_effect", "attractiveness_elasticity",
-                  "cost_scale", "firm_size_sigma")
-
-    # the flows are simulated by the model's own agents (dezsim.calibrate_flows), reading every parameter the
-    # chain up to this group fits
-    chain_names = (*cloud_names, "init_share_workshop", "workshop_recognition", "init_share_factory",
-                   "factory_recognition", *flow_names)
 
     # Jiangsu's provincial workshops: 928 after the 2019 batch (ia-067), 1307 at end-2020 (s003-008): 379 new in
     # 2020 on a stock of 928. The model gives every region one adoption intensity, so its flow-to-stock ratio is
@@ -191,7 +191,7 @@ def _agent_groups(ds: Dataset) -> list[Group]:
     new_2020 = workshops - stock_2019
 
     def flows(d):
-        sim = simulate_year(d, chain_names, taicang_gdp, coverage_2019)
+        sim = simulate_year(d, FLOW_CHAIN_NAMES, taicang_gdp, coverage_2019)
         stock = sim["workshop_firms"]
         ratio = np.divide(sim["new_workshops"], stock, out=np.full_like(stock, np.inf), where=stock > 0)
         return {"jiangsu_workshop_flow_ratio_2020": ratio,
@@ -208,7 +208,7 @@ def _agent_groups(ds: Dataset) -> list[Group]:
     # Chained groups: each shares only the population parameters of the one before, so each is accepted on
     # its own moment given the previous group's accepted sets (the product prior makes this exact).
     return [
-        Group("agent_cloud", cloud_names, (
+        Group("agent_cloud", CLOUD_NAMES, (
             Moment("suzhou_cloud_stars_2020", ("s001a-066", "s001a-067", "s001a-068"), stars, _rel(stars), TWO_PCT),),
             lambda d: {"suzhou_cloud_stars_2020": d["cloud_recognition"] * at_least(d, 2, suzhou_gdp)}),
         Group("agent_workshops", ("init_share_workshop", "workshop_recognition"), (
@@ -219,7 +219,7 @@ def _agent_groups(ds: Dataset) -> list[Group]:
             Moment("jiangsu_factories_2020", ("s003-009",), factories, _rel(factories), TWO_PCT),),
             lambda d: {"jiangsu_factories_2020": d["factory_recognition"] * at_least(d, 4, jiangsu_gdp)},
             given="agent_workshops"),
-        Group("agent_flows", flow_names, (
+        Group("agent_flows", FLOW_NAMES, (
             Moment("jiangsu_workshop_flow_ratio_2020", ("s003-008", "ia-067"), new_2020 / stock_2019,
                    float(np.sqrt(new_2020)) / stock_2019, ratio_why),
             Moment("taicang_new_four_star_cloud_2019", ("pub-010", "s001a-067"), _value(ds, "pub-010"),
