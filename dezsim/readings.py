@@ -55,6 +55,7 @@ class Scope(str, Enum):
     VILLAGES = "villages"                           # administrative villages
     NAMED_SUBSET = "named_subset"                   # a subset named in the figure's scope (unmodelled indicators)
     SMART_MFG_DIAGNOSIS = "smart_mfg_diagnosis"     # a smart-manufacturing diagnosis service (智能制造诊断服务)
+    ANY_TRANSFORMATION_PROJECT = "any_transformation_project"  # every 智能化改造数字化转型 project, several a firm
 
     @property
     def modelled(self) -> bool:
@@ -63,7 +64,8 @@ class Scope(str, Enum):
 
 
 _NOT_MODELLED = frozenset({Scope.PLUS_INDUSTRIAL_INTERNET, Scope.PLUS_DEMO_PROJECTS, Scope.KEY_AREAS,
-                           Scope.VILLAGES, Scope.NAMED_SUBSET, Scope.SMART_MFG_DIAGNOSIS})
+                           Scope.VILLAGES, Scope.NAMED_SUBSET, Scope.SMART_MFG_DIAGNOSIS,
+                           Scope.ANY_TRANSFORMATION_PROJECT})
 #: Why a target on an unmodelled scope is not assessed.
 SCOPE_GAPS = {
     Scope.PLUS_INDUSTRIAL_INTERNET: "the plan adds industrial-internet benchmark/demonstration firms, which the "
@@ -76,6 +78,10 @@ SCOPE_GAPS = {
     Scope.SMART_MFG_DIAGNOSIS: "the plan counts firms given a smart-manufacturing (smart workshop/factory) "
                                "diagnosis service, which may go to firms already diagnosed; the model counts first "
                                "digital diagnoses of any firm, SMEs included (about nine times the plan's number)",
+    Scope.ANY_TRANSFORMATION_PROJECT: "the plan counts every transformation project (a firm may run several, and "
+                                      "an ERP roll-out or a robot line is one); the model's project is a climb of "
+                                      "one rung of its four-rung ladder (at most three per firm after the "
+                                      "diagnosis), so its count is of another, coarser unit",
 }
 
 

@@ -147,17 +147,18 @@ def test_lever_search_end_to_end(tmp_path):
 
 def test_the_plans_own_counts_are_assessed_on_a_small_coupled_run(dataset):
     """Targets read on the agents' counts of the plans (coverage, diagnoses, provincial + municipal lists,
-    above-size projects, transformed SMEs) get a probability from a coupled run."""
+    transformed SMEs) get a probability from a coupled run; counts of another unit do not."""
     from dezsim.reach import reachability
     from dezsim.simulate import run
 
     table = reachability(run(runs=6, seed=3, data=dataset), dataset).set_index("target_id")
-    ids = ["s000-002", "s001a-151", "s001a-153", "s001a-154", "s001b-020", "s002-007", "s002-008", "s004-012",
-           "s004-014"]
+    ids = ["s000-002", "s001a-151", "s001a-153", "s001a-154", "s001b-020", "s002-008", "s004-012", "s004-014"]
     for tid in ids:
         row = table.loc[tid]
         assert row.assessed, (tid, row.reason)
         assert 0.0 <= row.p_reach <= 1.0 and row.p_low <= row.p_reach <= row.p_high, tid
     # a smart-manufacturing diagnosis service is not the first digital diagnosis the agents count
     assert not table.loc["s002-036"].assessed and "smart-manufacturing" in table.loc["s002-036"].reason
+    # a transformation project of the plan is not a climb of the model's ladder
+    assert not table.loc["s002-007"].assessed and "coarser unit" in table.loc["s002-007"].reason
     assert not table.reason.fillna("").str.startswith("not simulated in these results").any()
