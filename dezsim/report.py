@@ -9,7 +9,10 @@ from pathlib import Path
 import pandas as pd
 
 from dezsim.atomic import atomic_write_text, check_output_folder
+from dezsim.params import BY_NAME
 from dezsim.results import Results
+
+_SPEED, _BATCH = BY_NAME["programme_speed"].bounds, BY_NAME["recognition_batch_growth"].bounds
 
 HOW_TO_READ = [
     "p is the probability that a target is met by its year: the share of ensemble runs (calibrated parameter sets, "
@@ -18,7 +21,9 @@ HOW_TO_READ = [
     "What the runs differ in: parameters drawn from the calibrated ensemble (fitted to figures up to 2020), yearly "
     "shocks and drifting trend growth estimated from 2010-2020 series, each region's own growth offsets and 2020 "
     "split of stocks without a figure, and the pace of the 2021 campaign (programme_speed: one multiplier of the "
-    "firms' adoption hazards per run, 0.5-2 times the pre-2021 pace). calibration/validation.md and "
+    f"firms' adoption hazards per run, {_SPEED[0]:g}-{_SPEED[1]:g} times the pre-2021 pace) and of the province's "
+    "recognition batches (recognition_batch_growth: one yearly growth of the smart-workshop and factory batches "
+    f"per run, {_BATCH[0]:g} to {_BATCH[1]:g} a year). calibration/validation.md and "
     "calibration/hindcast.md say how well such bands held against history and against figures published later.",
     "Two views of every target. The inside view comes from a mechanism: the model (basis sd or agents), or, where "
     "the model has none but a baseline exists, a generic indicator trend (basis indicator_trend: the trend with its "
