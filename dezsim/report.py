@@ -70,6 +70,18 @@ def hindcast_summary(root: Path) -> str:
     return summary_paragraph(root / "hindcast.md") or MISSING
 
 
+#: The chart files a report writes (figures/); an earlier report's charts this one did not write are removed,
+#: so the folder never shows a chart of another run (any other file there is left alone).
+CHART_PATTERNS = ("overview.png", "fan_*.png", "levers.png")
+
+
+def _remove_stale_charts(figs: Path, written: set[Path]) -> None:
+    for pattern in CHART_PATTERNS:
+        for path in figs.glob(pattern):
+            if path not in written:
+                path.unlink()
+
+
 def write(out: Path, results: Results, reach: pd.DataFrame, levers: pd.DataFrame | None, ds,
           settings: dict) -> dict[str, Path]:
     """Write every report file into ``out`` (each atomically); returns their paths."""
@@ -92,6 +104,7 @@ def write(out: Path, results: Results, reach: pd.DataFrame, levers: pd.DataFrame
     zh = dict(zip(ds.indicators.name, ds.indicators.name_zh, strict=True))
     charts = {"overview": [F.overview(reach, figs)], "fans": F.fans(results, reach, units, zh, figs),
               "levers": F.lever_curves(levers, figs)}
+    _remove_stale_charts(figs, {p for group in charts.values() for p in group})
     from dezsim.calibrate import ROOT as CALIBRATION
 
     parts = {"head": headline_text(reach), "settings": _settings_text(settings),

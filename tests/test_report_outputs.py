@@ -102,3 +102,12 @@ def test_quotes_with_tabs_show_as_one_line():
     from dezsim.report_tables import _one_line
 
     assert _one_line(pd.Series(["省、市级示范智能车间（个）\t2000", None])).tolist() == ["省、市级示范智能车间（个） 2000", ""]
+
+
+def test_a_report_removes_only_the_charts_of_an_earlier_report_it_did_not_write(tmp_path):
+    from dezsim.report import _remove_stale_charts
+
+    for name in ("overview.png", "fan_gdp.png", "fan_old_indicator.png", "levers.png", "notes.txt", "my_chart.png"):
+        (tmp_path / name).write_bytes(b"x")
+    _remove_stale_charts(tmp_path, {tmp_path / "overview.png", tmp_path / "fan_gdp.png"})
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fan_gdp.png", "my_chart.png", "notes.txt", "overview.png"]
