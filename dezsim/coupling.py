@@ -25,6 +25,7 @@ import pandas as pd
 from dezsim import params as P
 from dezsim.abm.engine import CHASED, ENGINES, AgentEngine, AgentSettings, Setup, VectorisedAgents
 from dezsim.abm.model import MesaAgents
+from dezsim.abm.recognition import LISTS, recognised_in_batches
 from dezsim.data import Dataset
 from dezsim.errors import SimulationError
 from dezsim.exchange import AGENT_KEYS
@@ -33,7 +34,7 @@ from dezsim.process_noise import Noise
 from dezsim.sd import model as sd
 from dezsim.sd.outputs import INDICATORS
 
-__all__ = ["AgentSettings", "CoupledRun", "agent_raw", "build_agents", "recognised_in_batches", "upgrade_targets"]
+__all__ = ["AgentSettings", "CoupledRun", "agent_raw", "build_agents", "upgrade_targets"]
 
 #: Upper bound of the transformation-demand prior. The agents' induced demand replaces that parameter and is
 #: not clipped at it; a run that exceeds it is counted in :attr:`CoupledRun.demand_above_prior`.
@@ -144,48 +145,10 @@ def agent_raw(log: dict[str, list], par: dict[str, np.ndarray]) -> dict[str, np.
     first = lambda name: par[name][:, :1, None]  # noqa: E731 - firm parameters are the same in every region
     raw["cloud_recognised"] = raw.pop("cloud_firms") * first("cloud_recognition")
     batch = first("recognition_batch_2020_share"), first("recognition_batch_growth")
-    for firms, share, lists in (("workshop_firms", "workshop_recognition", "workshops"),
-                                ("factory_firms", "factory_recognition", "factories")):
-        listed = recognised_in_batches(raw.pop(firms), first(share), *batch)
-        raw[f"{lists}_recognised"] = listed
+    for lst in LISTS:
+        listed = recognised_in_batches(raw.pop(lst.firms_key), first(lst.share), *batch)
+        raw[lst.provincial_key] = listed
         # municipal-list recognitions per provincial one: the ratio the 2020 lists were calibrated to (group
         # agent_municipal), so a city's list follows the province's batches
-        raw[f"{lists}_municipal"] = listed * (first("municipal_recognition") / first(share))
+        raw[lst.municipal_key] = listed * (first("municipal_recognition") / first(lst.share))
     return raw
-
-
-def recognised_in_batches(firms: np.ndarray, share: np.ndarray, batch_share: np.ndarray,
-                          growth: np.ndarray) -> np.ndarray:
-    """Provincial recognitions of smart workshops, granted in yearly batches.
-
-    The end-2020 list is ``share`` x the firms with a smart workshop (as calibrated to Jiangsu's 1307). From 2021
-    a region's yearly recognitions are the lesser of its quota, ``batch_share`` x its end-2020 list x
-    exp(``growth`` x years since 2020) (its share of the province's batch, which grows from 2020's), and its
-    candidates, ``share`` x its workshop firms less those already listed (the share that meets the demonstration
-    bar; a slow campaign leaves too few to fill the quota). So the list never exceeds ``share`` x the firms on the
-    rung, and never falls.
-
-    Parameters
-    ----------
-    firms : ndarray
-        Firms with a smart workshop or higher (count), shaped (run, region, year); year 0 is end-2020.
-    share : ndarray
-        Recognised share of workshop firms at end-2020 (dimensionless), broadcastable to (run, region, 1).
-    batch_share : ndarray
-        The province's 2020 batch over its end-2020 list (dimensionless), broadcastable likewise.
-    growth : ndarray
-        Yearly log growth of the batch (1/year), broadcastable likewise.
-
-    Returns
-    -------
-    ndarray
-        Recognised workshops (count), shaped like ``firms``.
-    """
-    listed = np.empty_like(firms)
-    listed[..., 0] = (share * firms[..., :1])[..., 0]
-    start = listed[..., :1]
-    for k in range(1, firms.shape[-1]):
-        candidates = np.maximum(share[..., 0] * firms[..., k] - listed[..., k - 1], 0.0)
-        quota = (batch_share * start * np.exp(growth * k))[..., 0]
-        listed[..., k] = listed[..., k - 1] + np.minimum(quota, candidates)
-    return listed

@@ -48,7 +48,7 @@ REACH_COLUMNS = ["target_id", "grouped", "region", "indicator", "year", "reading
                  "verdict", "measure", "caveat", "note", "source", "quote"]
 
 
-#: Recognition lists granted in the province's yearly batches (dezsim.coupling.recognised_in_batches).
+#: Recognition lists granted in the province's yearly batches (dezsim.abm.recognition.recognised_in_batches).
 BATCHED_RECOGNITIONS = frozenset({"smart_workshops", "smart_factories", "smart_workshops_municipal",
                                   "smart_factories_municipal", "smart_workshops_prov_muni",
                                   "smart_factories_prov_muni"})
@@ -62,8 +62,8 @@ DRIVERS = {"core_industry_va": ("ei_va_ratio", "sw_va_ratio", "oc_va_ratio", "oc
     # every count the agents produce from adoption runs at the 2021 campaign's pace, which no figure up to 2020
     # can measure (the firm count itself follows GDP)
     name: ("programme_speed",) for name in AGENT_INDICATORS - {"above_scale_firms"}} | {
-    # the workshop and factory lists grow by the province's batches (dezsim.coupling.recognised_in_batches); the
-    # campaign's pace matters only when too few firms qualify to fill them
+    # the workshop and factory lists grow by the province's batches (dezsim.abm.recognition); the campaign's pace
+    # matters only when too few firms qualify to fill them
     name: ("recognition_batch_growth", "programme_speed") for name in BATCHED_RECOGNITIONS}
 #: Indicators counted as recognitions without a batch: the star cloud ratings are a fixed share of the cloud-enabled
 #: firms, with no yearly batch or quota, so their counts can run far past the ratings granted before 2021; the

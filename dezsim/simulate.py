@@ -13,6 +13,7 @@ import pandas as pd
 
 from dezsim import __version__, budget, coupling, process_noise
 from dezsim.abm import engine as abm_engine
+from dezsim.abm import recognition
 from dezsim import params as P
 from dezsim.coupling import AgentSettings
 from dezsim.config import Scenario, load_scenario
@@ -155,7 +156,11 @@ def simulate_raw(par: dict[str, np.ndarray], ds: Dataset, leaves: list[str], des
     if agents is not None:
         targets = coupling.upgrade_targets(ds, leaves)
         engine = coupling.build_agents(abm_engine.setup(design, par, init.gdp, targets, seed, agents, horizon.start))
-    return coupling.CoupledRun(par, init, horizon, engine, yearly, noise).run()
+    raw = coupling.CoupledRun(par, init, horizon, engine, yearly, noise).run()
+    if engine is None:
+        return raw
+    # a leaf's recognised lists start at its stated end-2020 figures, as its SD stocks do
+    return recognition.anchor_lists(raw, recognition.stated_lists(ds.figures, leaves, horizon.start), leaves)
 
 
 def _ticking(yearly: Callable[[int, dict], dict] | None, on_year: Callable[[int], None] | None):

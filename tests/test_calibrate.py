@@ -100,6 +100,12 @@ def test_runs_use_the_stored_calibrated_ensemble():
     assert res.provenance["calibration"]["size"] == len(stored)
 
 
+def test_the_committed_calibration_is_fitted_to_todays_data(dataset):
+    """A change to data/ without `dezsim calibrate` would make every run warn of a stale calibration."""
+    _, manifest = C.load_ensemble()
+    assert manifest["data_hash"] == dataset.digest, "data/ changed since the stored calibration: dezsim calibrate"
+
+
 def test_fit_check_holds_every_baseline_within_tolerance(dataset):
     stored, _ = C.load_ensemble()
     table = C.fit_table(dataset, stored, runs=40)

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dezsim import params as P
-from dezsim.coupling import recognised_in_batches
+from dezsim.abm.recognition import recognised_in_batches
 from dezsim.history_infra import load_infrastructure_history
 
 
@@ -78,3 +78,54 @@ def test_the_coupled_run_reports_every_recognition_list():
     present = set(res.frame.indicator.astype(str))
     assert {"smart_workshops", "smart_factories", "smart_workshops_municipal", "smart_factories_municipal",
             "smart_workshops_prov_muni", "smart_factories_prov_muni", "cloud_star_firms"} <= present
+
+
+def _stated(rows):
+    return pd.DataFrame(rows, columns=["id", "region", "indicator", "value"])
+
+
+def _raw(prov, muni):
+    """Two leaves, two runs, three years: provincial and municipal workshop lists (factories empty)."""
+    zeros = np.zeros((2, 2, 3))
+    return {"workshops_recognised": np.asarray(prov, float), "workshops_municipal": np.asarray(muni, float),
+            "factories_recognised": zeros, "factories_municipal": zeros}
+
+
+def test_a_leaf_starts_at_its_stated_lists_and_keeps_its_growth():
+    from dezsim.abm.recognition import anchor_lists
+
+    prov = [[[10, 15, 20], [4, 5, 6]], [[20, 25, 40], [8, 8, 8]]]
+    muni = [[[5, 6, 7], [2, 2, 3]], [[10, 12, 14], [4, 5, 6]]]
+    stated = _stated([("p", "a", "smart_workshops", 30.0), ("m", "a", "smart_workshops_municipal", 45.0),
+                      ("b", "b", "smart_workshops_prov_muni", 12.0)])
+    out = anchor_lists(_raw(prov, muni), stated, ["a", "b"])
+    p, m = out["workshops_recognised"], out["workshops_municipal"]
+    np.testing.assert_allclose(p[:, 0, 0], 30)
+    np.testing.assert_allclose(m[:, 0, 0], 45)
+    np.testing.assert_allclose(p[:, 0] / p[:, 0, :1], np.asarray(prov, float)[:, 0] / np.asarray(prov, float)[:, 0, :1])
+    np.testing.assert_allclose(p[:, 1, 0] + m[:, 1, 0], 12)  # the summed figure scales both lists by one factor
+    np.testing.assert_allclose(p[:, 1] / m[:, 1], np.asarray(prov, float)[:, 1] / np.asarray(muni, float)[:, 1])
+
+
+def test_a_list_without_its_own_figure_follows_the_other_and_a_zero_start_is_lifted():
+    from dezsim.abm.recognition import anchor_lists
+
+    prov = [[[10, 15, 20], [0, 0, 1]], [[20, 25, 40], [0, 2, 3]]]
+    muni = [[[5, 6, 7], [0, 0, 0]], [[10, 12, 14], [0, 1, 1]]]
+    stated = _stated([("p", "a", "smart_workshops", 30.0), ("q", "b", "smart_workshops", 7.0)])
+    out = anchor_lists(_raw(prov, muni), stated, ["a", "b"])
+    np.testing.assert_allclose(out["workshops_municipal"][0, 0], np.array([5, 6, 7]) * 3)  # factor 30 / 10
+    np.testing.assert_allclose(out["workshops_recognised"][:, 1], [[7, 7, 8], [7, 9, 10]])  # nothing to scale: lift
+
+
+def test_coupled_runs_start_every_stated_leaf_list_at_its_figure(dataset):
+    from dezsim.config import Scenario
+    from dezsim.simulate import run
+
+    res = run(Scenario(name="b", end=2022), runs=4, seed=1)
+    at = lambda ind, reg: res.select(ind, reg, 2020).value  # noqa: E731
+    figures = dataset.figures.set_index("id").value
+    np.testing.assert_allclose(at("smart_workshops", "taicang"), figures["pub-015"])
+    np.testing.assert_allclose(at("smart_workshops_municipal", "taicang"), figures["pub-017"])
+    np.testing.assert_allclose(at("smart_workshops_prov_muni", "wuzhong"), figures["s001a-121"])
+    np.testing.assert_allclose(at("smart_workshops", "suzhou_snd"), figures["s001a-138"])
