@@ -18,7 +18,8 @@ import pandas as pd
 from dezsim.data import CALIBRATION_CUTOFF, GROWTH_UNITS, Dataset
 from dezsim.errors import DataError
 from dezsim.results import Results
-from dezsim.tables import Column, cell_error, describe_allowed, nearest, read_table
+from dezsim.observations import check_codes, check_once
+from dezsim.tables import Column, read_table
 
 OBSERVED_COLUMNS = [Column("region"), Column("indicator"), Column("unit"),
                     Column("year", "int", bounds=(CALIBRATION_CUTOFF + 1, 2035)), Column("value", "float")]
@@ -43,37 +44,12 @@ def read_observed(path: str | Path, ds: Dataset, simulated: set[str]) -> pd.Data
     if table.empty:
         raise DataError(f"{path}: no observed rows (a header only); expected at least one row of "
                         f"{', '.join(c.name for c in OBSERVED_COLUMNS)}")
-    _check_once(table)
+    check_once(table)
     unit_of = dict(zip(ds.indicators.name, ds.indicators.unit, strict=True))
     regions = set(ds.regions.code)
     for row in table.to_dict("records"):
-        def bad(column: str, why: str, row=row) -> DataError:
-            return cell_error(row["_file"], row["_line"], column, row[column], why)
-
-        if row["region"] not in regions:
-            raise bad("region", f"unknown region{nearest(row['region'], regions)}; allowed: {describe_allowed(regions)}")
-        if row["indicator"] not in unit_of:
-            raise bad("indicator", f"not in the indicator vocabulary{nearest(row['indicator'], unit_of)}")
-        if row["indicator"] not in simulated:
-            raise bad("indicator", f"not simulated by the model; allowed: {describe_allowed(simulated)}")
-        if row["unit"] != unit_of[row["indicator"]]:
-            raise bad("unit", f"{row['indicator']} is measured in {unit_of[row['indicator']]}")
-        if row["value"] <= 0:
-            raise bad("value", "must be > 0 (errors are relative)")
+        check_codes(row, regions, unit_of, simulated)
     return table.drop(columns=["_file", "_line", *(c for c in PROVENANCE_COLUMNS if c in table)])
-
-
-def _check_once(table: pd.DataFrame) -> None:
-    """One row per region, indicator and year: a repeat would count twice, a conflict has no single truth."""
-    key = ["region", "indicator", "year"]
-    repeats = table[table.duplicated(key, keep=False)]
-    if repeats.empty:
-        return
-    first, again = repeats.iloc[0], repeats[(repeats[key] == repeats.iloc[0][key]).all(axis=1)].iloc[1]
-    what = "repeats" if first.value == again.value else f"conflicts with {first.value:g} at"
-    raise cell_error(again["_file"], again["_line"], "value", float(again.value),
-                     f"{again.region}/{again.indicator}/{again.year} {what} line {first['_line']}; "
-                     "allowed: one row per region, indicator and year")
 
 
 def naive_forecast(ds: Dataset, region: str, indicator: str, year: int) -> float:

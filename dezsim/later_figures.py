@@ -20,7 +20,8 @@ import pandas as pd
 from dezsim.data import CALIBRATION_CUTOFF, INDICATOR_COLUMNS, REGION_COLUMNS, default_root
 from dezsim.errors import DataError
 from dezsim.pages import collapse, read_page
-from dezsim.tables import FILE, LINE, Column, cell_error, describe_allowed, nearest, read_table
+from dezsim.observations import check_codes, check_once
+from dezsim.tables import FILE, LINE, Column, cell_error, read_table
 
 #: Where the file lives under ``data/``.
 LATER_FILE = Path("evaluation") / "later_figures.csv"
@@ -76,16 +77,10 @@ def load_later(root: Path | str | None = None, *, path: Path | str | None = None
     unit_of = dict(zip(indicators.name, indicators.unit, strict=True))
     simulated = set(indicators.name[indicators.modelled])
     texts: dict[str, str | None] = {}
-    seen: dict[tuple, int] = {}
     for row in table.to_dict("records"):
-        _check_codes(row, allowed_regions, unit_of, simulated)
+        check_codes(row, allowed_regions, unit_of, simulated, region_rule="not a published modelled region")
         _check_source(row, root / "pages", _seed_folder(seeds), texts)
-        key = (row["region"], row["indicator"], row["year"])
-        if key in seen:
-            raise cell_error(row[FILE], row[LINE], "year", row["year"],
-                             f"{'/'.join(map(str, key))} already given at line {seen[key]}; "
-                             "allowed: one row per region, indicator and year")
-        seen[key] = row[LINE]
+    check_once(table)
     return table.drop(columns=[FILE, LINE])
 
 
@@ -95,25 +90,6 @@ def _seed_folder(seeds: Path | str | None) -> Path | None:
     from dezsim.quotes import default_seeds
 
     return default_seeds()
-
-
-def _check_codes(row: dict, regions: set[str], unit_of: dict[str, str], simulated: set[str]) -> None:
-    def fail(column: str, why: str) -> DataError:
-        return cell_error(row[FILE], row[LINE], column, row[column], why)
-
-    if row["region"] not in regions:
-        raise fail("region", f"not a published modelled region{nearest(row['region'], regions)}; "
-                             f"allowed: {describe_allowed(regions)}")
-    if row["indicator"] not in unit_of:
-        raise fail("indicator", f"not in the indicator vocabulary{nearest(row['indicator'], unit_of)}; "
-                                f"allowed: {describe_allowed(simulated)}")
-    if row["indicator"] not in simulated:
-        raise fail("indicator", f"not simulated by the model; allowed: {describe_allowed(simulated)}")
-    if row["unit"] != unit_of[row["indicator"]]:
-        raise fail("unit", f"{row['indicator']} is measured in {unit_of[row['indicator']]}; "
-                           f"allowed: {unit_of[row['indicator']]}")
-    if row["value"] <= 0:
-        raise fail("value", "must be > 0; allowed: a positive level in the indicator's unit")
 
 
 def _check_source(row: dict, pages_dir: Path, seeds: Path | None, texts: dict[str, str | None]) -> None:

@@ -99,7 +99,7 @@ def test_a_bad_row_gives_one_line(data_root, line, pattern):
 
 def test_a_duplicate_row_gives_one_line(data_root):
     message = one_line_error(data_root, GOOD, GOOD.replace("a note", "again"))
-    assert re.search(r"later_figures.csv:3: column 'year' = 2022: jiangsu/gdp/2022 already given at line 2; "
+    assert re.search(r"later_figures.csv:3: column 'value' = 122876.0: jiangsu/gdp/2022 repeats line 2; "
                      r"allowed: one row per region, indicator and year", message)
 
 
