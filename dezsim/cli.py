@@ -7,6 +7,7 @@ traceback.
 from __future__ import annotations
 
 import sys
+import warnings
 from pathlib import Path
 from typing import Annotated
 
@@ -543,7 +544,17 @@ def targets_cmd(
         console.print(text, markup=False, highlight=False)
 
 
+def show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """Print a warning as one line, ``warning: <message>``, for the people at the shell.
+
+    Python's default display adds the file, line number and source line of the code that warned, which
+    speaks to developers, not to an analyst reading the run's output; the message itself names what to do.
+    """
+    print(f"warning: {message}", file=sys.stderr if file is None else file)
+
+
 def main() -> None:  # pragma: no cover - thin wrapper for `python -m dezsim`
+    warnings.showwarning = show_warning
     try:
         app()
     except DezsimError as exc:

@@ -110,8 +110,9 @@ def scenario_leaves(scen: Scenario, ds: Dataset) -> list[str]:
     return [leaf for root in scen.regions for leaf in leaves[root]]
 
 
-#: The warning when region offsets hit a growth parameter's bounds (fixed text: shown once per process; sweep
-#: workers silence it, :func:`dezsim.sweep.execute._share_cores`, as the driver shows it and provenance counts it).
+#: The warning when region offsets hit a growth parameter's bounds (fixed opening, followed by the first
+#: ensemble's counts: shown once per process; sweep workers silence it by this opening,
+#: :func:`dezsim.sweep.execute._share_cores`, as the driver shows it and provenance counts it).
 OFFSETS_CLIPPED = ("region growth offsets clipped to the declared bounds in some (run, region) cells (counts per "
                    "growth parameter in the results' provenance: noise.offsets_clipped)")
 _CLIPPING_WARNED: list[bool] = []
@@ -270,7 +271,9 @@ def parameter_arrays(design: pd.DataFrame, scen: Scenario, ds: Dataset, leaves: 
         # catch_warnings blocks reset the warnings registry); the counts are recorded in every result
         if not _CLIPPING_WARNED:
             _CLIPPING_WARNED.append(True)
-            warnings.warn(OFFSETS_CLIPPED, stacklevel=2)
+            cells = next(iter(par.values())).size
+            counts = ", ".join(f"{name} {k}" for name, k in clipped.items() if k)
+            warnings.warn(f"{OFFSETS_CLIPPED}; this ensemble: {counts} of {cells} cells", stacklevel=2)
     for name, setting in scen.overrides.items():
         set_values(par[name], setting, ds, leaves)
     assert all(a.shape == (n, len(leaves)) for a in par.values())

@@ -165,8 +165,12 @@ def test_clipped_offsets_are_counted_and_warned_once_per_process(dataset, monkey
     design = _design(dataset, 3).assign(region_sd_city=P.BY_NAME["region_sd_city"].bounds[1] * 50)
     leaves = scenario_leaves(scen, dataset)
     noise = process_noise.draw(dataset, leaves, design, SEED, 5)
-    with pytest.warns(UserWarning, match="clipped"):
+    with pytest.warns(UserWarning, match="clipped") as shown:
         par = parameter_arrays(design, scen, dataset, leaves, noise.offsets)
+    message = str(next(w.message for w in shown if "clipped" in str(w.message)))
+    # the analyst sees how many cells were clipped, not only that some were
+    assert f"gdp_growth {par['_offsets_clipped']['gdp_growth']}" in message
+    assert message.endswith(f" of {par['gdp_growth'].size} cells")
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a second ensemble in the same process: counted, not warned again
         again = parameter_arrays(design, scen, dataset, leaves, noise.offsets)
