@@ -227,8 +227,8 @@ def metric_fan(paths: pd.DataFrame, targets: pd.DataFrame, ax=None, *, title: st
 def overview(reach: pd.DataFrame, ax=None, group: str = "plan"):
     """p per target, grouped by ``group``: the inside view (dot: SD core, square: agents, diamond: indicator
     trend) with its 90 % interval in its verdict colour, and the outside view (grey ring, thin interval) of every
-    target. ``reach`` needs ``target_id, <group>, basis, p_inside, p_low, p_high, p_outside, p_outside_low,
-    p_outside_high``. Returns the Figure."""
+    target. ``reach`` needs ``target_id, <group>, basis, p_inside, p_inside_low, p_inside_high, p_outside,
+    p_outside_low, p_outside_high`` (:func:`dezsim.views.with_views`). Returns the Figure."""
     from dezsim.reach import verdict
 
     rank = {b: i for i, b in enumerate([*BASIS_MARKERS, "none"])}  # model first, then trend, then outside only
@@ -240,8 +240,7 @@ def overview(reach: pd.DataFrame, ax=None, group: str = "plan"):
     ax.plot(shown.p_outside, y, "o", mfc="none", mec="0.45", ms=4, label="outside view (past plans)")
     for basis, marker in BASIS_MARKERS.items():
         part = shown[shown.basis == basis]
-        trend = basis == "indicator_trend"  # the generic model's p carries no interval here
-        lo, hi = (part.p_inside, part.p_inside) if trend else (part.p_low, part.p_high)
+        lo, hi = part.p_inside_low, part.p_inside_high
         colours = [VERDICT_COLOURS[verdict(p)] for p in part.p_inside]
         ax.hlines(part.index, lo, hi, colors=colours, lw=2)
         ax.scatter(part.p_inside, part.index, c=colours, marker=marker, s=22, zorder=3,

@@ -60,8 +60,12 @@ def summary_table(reach: pd.DataFrame) -> pd.DataFrame:
     end = max(int(a.year.max()) if len(a) else 0, int(reach.attrs.get("end_year", 0)))
     a["indicator (中文)"] = [f"{i} ({z})" if isinstance(z, str) else i for i, z in zip(a.indicator, a.name_zh,
                                                                                        strict=True)]
-    a["p inside (90 %)"] = [_p_text(p, lo, hi) if b != "indicator_trend" else _p_text(p, None, None)
-                            for p, lo, hi, b in zip(a.p_inside, a.p_low, a.p_high, a.basis, strict=True)]
+    a["p inside (90 %)"] = [_p_text(p, lo, hi) for p, lo, hi in zip(a.p_inside, a.p_inside_low, a.p_inside_high,
+                                                                     strict=True)]
+    # a generic model's row says what it rests on (its baseline, drift and shocks) where the model's rows
+    # give their caveat
+    trend = a.basis == "indicator_trend"
+    a.loc[trend, "caveat"] = a.loc[trend, "indicator_basis"]
     a["p outside (90 %)"] = [_p_text(p, lo, hi) for p, lo, hi in zip(a.p_outside, a.p_outside_low,
                                                                        a.p_outside_high, strict=True)]
     from dezsim.reach import verdict

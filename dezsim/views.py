@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 #: Indicators the Mesa agents produce (every other simulated indicator comes from the SD core).
 AGENT_INDICATORS = frozenset({
@@ -27,8 +28,12 @@ AGENT_INDICATORS = frozenset({
 VIEWS_DIFFER = 0.4
 BASES = ("sd", "agents", "indicator_trend", "none")
 #: Columns the views add to the reach table (reach.csv).
-VIEW_COLUMNS = ["basis", "p_inside", "p_indicator", "p_outside", "p_outside_low", "p_outside_high",
-                "outside_class", "outside_basis", "views_differ"]
+VIEW_COLUMNS = ["basis", "p_inside", "p_inside_low", "p_inside_high", "p_indicator", "p_indicator_mc_se",
+                "indicator_basis", "p_outside", "p_outside_low", "p_outside_high", "outside_class", "outside_basis",
+                "views_differ"]
+#: Level of the inside view's Monte Carlo interval (the model's Jeffreys interval in :mod:`dezsim.reach` uses
+#: the same level).
+INSIDE_LEVEL = 0.90
 
 
 def basis_of(assessed: bool, indicator: str, p_indicator: float) -> str:
@@ -50,15 +55,24 @@ def with_views(reach: pd.DataFrame, outside: pd.DataFrame) -> pd.DataFrame:
         absent or NaN).
     """
     cols = ["target_id", "p_outside", "p_outside_low", "p_outside_high", "class", "basis"]
-    o = outside[cols + (["p_indicator"] if "p_indicator" in outside else [])]
-    o = o.rename(columns={"class": "outside_class", "basis": "outside_basis"})
+    optional = [c for c in ("p_indicator", "p_indicator_mc_se", "indicator_basis") if c in outside]
+    o = outside[cols + optional].rename(columns={"class": "outside_class", "basis": "outside_basis"})
     out = reach.drop(columns=[c for c in VIEW_COLUMNS if c in reach], errors="ignore")
     out = out.merge(o, on="target_id", how="left", validate="one_to_one")
-    if "p_indicator" not in out:
-        out["p_indicator"] = np.nan
+    for col, empty in (("p_indicator", np.nan), ("p_indicator_mc_se", np.nan), ("indicator_basis", "")):
+        if col not in out:
+            out[col] = empty
     assessed = out.assessed.astype(bool)
     out["basis"] = [basis_of(a, i, p) for a, i, p in zip(assessed, out.indicator, out.p_indicator, strict=True)]
     out["p_inside"] = np.where(assessed, out.p_reach.astype(float), out.p_indicator.astype(float))
+    # the inside view's Monte Carlo interval: the model's own (reach's Jeffreys interval over runs), else the
+    # generic model's normal interval from its paths' standard error (zero width where its p is exact)
+    half = stats.norm.ppf(0.5 + INSIDE_LEVEL / 2) * out.p_indicator_mc_se.astype(float)
+    model_low = out["p_low"].astype(float) if "p_low" in out else np.nan
+    model_high = out["p_high"].astype(float) if "p_high" in out else np.nan
+    out["p_inside_low"] = np.where(assessed, model_low, (out.p_indicator - half).clip(lower=0.0))
+    out["p_inside_high"] = np.where(assessed, model_high, (out.p_indicator + half).clip(upper=1.0))
+    out["indicator_basis"] = out.indicator_basis.fillna("")
     gap = (out.p_inside - out.p_outside).abs()
     out["views_differ"] = (gap > VIEWS_DIFFER).fillna(False).astype(bool)
     out.attrs = dict(reach.attrs)

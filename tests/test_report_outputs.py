@@ -65,8 +65,8 @@ def test_metric_fan_marks_the_required_growth():
 def test_overview_has_one_row_per_target_with_both_views():
     reach = pd.DataFrame({"target_id": ["a", "b", "c"], "plan": ["P1", "P1", "P2"], "region": "suzhou",
                           "indicator": "gdp", "year": 2025, "basis": ["sd", "indicator_trend", "none"],
-                          "p_inside": [0.9, 0.3, np.nan], "p_low": [0.8, np.nan, np.nan],
-                          "p_high": [0.95, np.nan, np.nan], "p_outside": [0.6, 0.7, 0.5],
+                          "p_inside": [0.9, 0.3, np.nan], "p_inside_low": [0.8, 0.28, np.nan],
+                          "p_inside_high": [0.95, 0.33, np.nan], "p_outside": [0.6, 0.7, 0.5],
                           "p_outside_low": 0.4, "p_outside_high": 0.8})
     fig = plots.overview(reach)
     ax = fig.axes[0]
@@ -75,6 +75,9 @@ def test_overview_has_one_row_per_target_with_both_views():
     assert outside.get_xdata().tolist() == [0.6, 0.7, 0.5]
     inside = {c.get_label(): c.get_offsets().tolist() for c in ax.collections if c.get_label()[0] != "_"}
     assert inside["model: SD core"] == [[0.9, 0.0]] and inside["indicator trend"] == [[0.3, 1.0]]
+    # every inside view draws its own 90 % interval, the generic trend's too
+    drawn = [seg.tolist() for c in ax.collections if c.get_label()[0] == "_" for seg in c.get_segments()]
+    assert [[0.8, 0.0], [0.95, 0.0]] in drawn and [[0.28, 1.0], [0.33, 1.0]] in drawn
 
 
 def test_lever_curves_plot_p_against_the_value_in_the_levers_unit():

@@ -59,3 +59,25 @@ def test_headline_splits_targets_by_basis():
 def test_headline_without_views_is_the_model_only_sentence():
     text = headline_text(_reach())
     assert "3 assessed (1 likely, 1 uncertain, 1 unlikely), 2 not assessed" in text
+
+
+def test_inside_interval_is_the_models_or_the_trends_own():
+    reach = _reach().assign(p_low=[0.85, 0.05, np.nan, np.nan, 0.44], p_high=[0.94, 0.16, np.nan, np.nan, 0.56])
+    out = _outside().assign(p_indicator_mc_se=[np.nan, np.nan, 0.01, np.nan, 0.2, np.nan, np.nan],
+                            indicator_basis=["", "", "trend from 10 in 2020", "", "trend", "", ""])
+    v = with_views(reach, out).set_index("target_id")
+    # the model's Jeffreys interval where the model assesses (e, although a trend also exists for it)
+    assert (v.loc["a", "p_inside_low"], v.loc["a", "p_inside_high"]) == (0.85, 0.94)
+    assert (v.loc["e", "p_inside_low"], v.loc["e", "p_inside_high"]) == (0.44, 0.56)
+    # the trend's: p +- z(0.95) se, 1.6449 for the 90 % level
+    assert np.isclose(v.loc["c", "p_inside_low"], 0.15 - 1.6449 * 0.01, atol=1e-4)
+    assert np.isclose(v.loc["c", "p_inside_high"], 0.15 + 1.6449 * 0.01, atol=1e-4)
+    assert v.loc["c", "indicator_basis"] == "trend from 10 in 2020" and v.loc["d", "indicator_basis"] == ""
+    assert np.isnan(v.loc["d", "p_inside_low"])
+
+
+def test_trend_interval_stays_inside_zero_and_one():
+    out = _outside().assign(p_indicator=[np.nan, np.nan, 0.02, np.nan, 0.3, np.nan, np.nan],
+                            p_indicator_mc_se=[np.nan, np.nan, 0.05, np.nan, 0.2, np.nan, np.nan])
+    v = with_views(_reach(), out).set_index("target_id")
+    assert v.loc["c", "p_inside_low"] == 0.0 and v.loc["c", "p_inside_high"] < 1.0
