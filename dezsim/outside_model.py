@@ -69,7 +69,8 @@ def required_growth(baseline: float, baseline_year: float, target: float, target
 
 
 def reference_rows(ref: rt.ReferenceTargets | None = None) -> pd.DataFrame:
-    """Past targets with a known outcome: ``id, plan, class, met`` (0/1), ``direction``, ``g_req``, ``g_ach`` (1/year).
+    """Past targets with a known outcome: ``id, plan, class, met`` (0/1), ``direction``, ``g_req``, ``g_ach`` (1/year),
+    ``plan_years`` (the plan's length, calendar years counted inclusively: 1 for an annual plan), ``target_year``.
 
     ``g_req`` is the required yearly log-growth (NaN outside :data:`AMBITION_CLASSES` or without a baseline);
     ``g_ach`` the achieved one, from baseline to outcome, under the same sign.
@@ -83,8 +84,11 @@ def reference_rows(ref: rt.ReferenceTargets | None = None) -> pd.DataFrame:
                               r["relation"]) if level else np.nan
         ach = required_growth(r["baseline_value"], r["baseline_year"], r["outcome_value"], r["outcome_year"],
                               r["relation"]) if level else np.nan
-        rows.append((r["id"], r["plan"], r["class"], int(bool(r["met"])), DIRECTION[r["relation"]], req, ach))
-    return pd.DataFrame(rows, columns=["id", "plan", "class", "met", "direction", "g_req", "g_ach"])
+        years = int(r["plan_end"]) - int(r["plan_start"]) + 1
+        rows.append((r["id"], r["plan"], r["class"], int(bool(r["met"])), DIRECTION[r["relation"]], req, ach, years,
+                     int(r["target_year"])))
+    return pd.DataFrame(rows, columns=["id", "plan", "class", "met", "direction", "g_req", "g_ach", "plan_years",
+                                       "target_year"])
 
 
 def pooled_posterior(met: np.ndarray) -> tuple[float, float]:

@@ -68,6 +68,18 @@ def losses(p: np.ndarray, met: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return (p - met) ** 2, -np.log(np.where(met == 1, p, 1 - p))
 
 
+def horizon_sensitivity(rows: pd.DataFrame) -> pd.DataFrame:
+    """Class base rates from all rows against those from multi-year plans only (annual plans left out).
+
+    Annual (one-year) plans set their targets a few months ahead and cannot make up a bad year later, unlike
+    the multi-year plans the five plans' targets belong to; the table shows how much they move each class.
+    """
+    multi = rows[rows.plan_years > 1]
+    every, longer = class_posteriors(rows), class_posteriors(multi)
+    return pd.DataFrame({"n_all": every.n, "mean_all": every["mean"],
+                         "n_multi_year": longer.n, "mean_multi_year": longer["mean"]})
+
+
 def scores(loo: pd.DataFrame, seed: int = BOOTSTRAP_SEED) -> pd.DataFrame:
     """Mean LOO Brier and log score per method, and the bootstrap interval of each method minus the constant.
 
@@ -165,6 +177,13 @@ def render(ev: dict | None = None) -> str:
         f"{value('class_prior_strength'):g}):",
         "",
         _md(strength_sensitivity(rows).round(4), "k"),
+        "",
+        f"Class base rates with and without the {int((rows.plan_years == 1).sum())} rows of annual (one-year) "
+        "plans, which set a target months ahead and cannot make up a bad year "
+        f"({int(((rows.plan_years == 1) & (rows.target_year == rt.LAST_YEAR)).sum())} of them for {rt.LAST_YEAR}, "
+        "set before the epidemic); the plan targets use all rows, since a multi-year period can hold a shock as well:",
+        "",
+        _md(horizon_sensitivity(rows).round(3), "class"),
         "",
         "## Caveats",
         "",

@@ -143,3 +143,15 @@ def test_duplicate_class_map_row_is_a_one_line_error(tmp_path):
                                           "x,target,other_count,b\n", encoding="utf-8")
     with pytest.raises(DataError, match=r"class_map.csv:3: column 'indicator' = 'x': second row for kind"):
         ov.load_class_map(tmp_path)
+
+
+def test_horizon_table_leaves_out_annual_plans_only():
+    # two annual rows, both missed, in growth_rate; multi-year rows met
+    rows = table([0, 0, 1, 1, 1], classes=["growth_rate"] * 3 + ["money_level"] * 2).assign(
+        plan_years=[1, 1, 5, 5, 5])
+    h = osc.horizon_sensitivity(rows)
+    assert h.loc["growth_rate", "n_all"] == 3 and h.loc["growth_rate", "n_multi_year"] == 1
+    assert h.loc["money_level", "n_all"] == h.loc["money_level", "n_multi_year"] == 2
+    m_multi = (3 + J) / (3 + 2 * J)
+    assert h.loc["growth_rate", "mean_multi_year"] == pytest.approx((K * m_multi + 1) / (K + 1))
+    assert h.loc["growth_rate", "mean_multi_year"] > h.loc["growth_rate", "mean_all"]
