@@ -15,8 +15,9 @@ import pandas as pd
 
 from dezsim import params as P
 from dezsim.errors import DezsimError
+from dezsim.resources import shipped
 
-ROOT = Path(__file__).resolve().parent.parent / "calibration"
+ROOT = shipped("calibration")
 ENSEMBLE = ROOT / "ensemble.parquet"
 MANIFEST = ROOT / "ensemble.json"
 
@@ -33,8 +34,8 @@ def save(ensemble: pd.DataFrame, manifest: dict, folder: Path = ROOT) -> Path:
 
 
 def default_root() -> Path:
-    """The ``calibration/`` folder of this checkout (``DEZSIM_CALIBRATION`` overrides it, as ``DEZSIM_DATA``
-    does for data/)."""
+    """The ``calibration/`` folder in use: the one shipped in the package (``DEZSIM_CALIBRATION`` overrides it,
+    as ``DEZSIM_DATA`` does for data/)."""
     env = os.environ.get("DEZSIM_CALIBRATION")
     return Path(env) if env else ROOT
 

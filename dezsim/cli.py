@@ -74,13 +74,14 @@ def data_check(
     seeds: Annotated[Path | None, typer.Option(help="folder of the plan texts, to verify every quote")] = None,
 ) -> None:
     """Validate every row, verify quotes against the seeds, and report cross-level inconsistencies."""
+    from dezsim import reference_targets
     from dezsim.datacheck import cross_level
     from dezsim.quotes import default_seeds, missing_quotes
 
     ds = _load(data)
     console.print(f"[green]valid:[/] {len(ds.figures)} figures, {len(ds.regions)} regions, "
                   f"{len(ds.indicators)} indicators, {len(ds.units)} units")
-    folder = seeds or default_seeds()
+    folder = seeds or default_seeds(ds.root)
     bad = None
     if folder is not None and folder.is_dir():
         bad = missing_quotes(ds, folder)
@@ -88,6 +89,8 @@ def data_check(
         console.print(f"quotes checked against {escape(str(folder))}: {status}")
         if not bad.empty:
             print_frame(bad, "quotes not found in their seed", index=False)
+        ref = reference_targets.load(ds.root, folder)  # every quote on its stored page or plan text; one line if not
+        console.print(f"reference class: {len(ref.targets)} past targets of {len(ref.plans)} plans, every quote found")
     else:
         console.print("[yellow]seeds folder not found: quotes not verified[/] (pass --seeds DIR)")
     report = cross_level(ds)
@@ -238,13 +241,19 @@ def calibrate_cmd(
 def validate_cmd(
     out: Annotated[Path | None, typer.Option(help="folder for validation.md and validation.png (default: calibration/)")]
     = None,
+    json_path: Annotated[Path | None, typer.Option("--json", help="also write the overall and per-series scores "
+                                                                  "(coverage_50/80, crps, the naive CRPS, n) here")]
+    = None,
 ) -> None:
     """Rolling-origin backtests of the growth equation on history up to 2020 (coverage, PIT, CRPS vs naive)."""
     from dezsim import validate as V
+    from dezsim.atomic import check_output_file
     from dezsim.calibrate import ROOT
 
     try:
-        table, md, png = V.run(out or ROOT)
+        if json_path is not None:
+            check_output_file(json_path, "--json")
+        table, md, png = V.run(out or ROOT, json_path)
     except DezsimError as exc:
         raise _fail(exc) from None
     print_frame(table.round(2), "backtests on history up to 2020 (all origins and horizons)", index=False)

@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from dezsim import params as P
 from dezsim.errors import ConfigError
+from dezsim.resources import scenarios_root
 from dezsim.tables import nearest
 
 Override = float | dict[str, float]
@@ -35,7 +36,7 @@ MAX_SCENARIO_BYTES = 1_000_000
 #: ratio changed in a later year would move core value added without moving GDP, which contains it).
 FIXED_FROM_2020 = ("ei_va_ratio", "sw_va_ratio", "oc_va_ratio", "oc_relative_size")
 #: Folder of the shipped scenarios (a ``base`` may always point into it).
-SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+SCENARIOS = scenarios_root()
 
 
 def _check_setting(name: str, setting: Override, where: str) -> None:
@@ -156,11 +157,20 @@ def load_scenario(path: str | Path, sets: list[str] | None = None) -> Scenario:
     ConfigError
         One line: ``file: field.path = value: reason (allowed ...)``.
     """
-    path = Path(path)
+    path = library_path(Path(path))
     raw = _read_with_base(path, seen=())
     for item in sets or []:
         apply_set(raw, item)
     return scenario_from_dict(raw, source=str(path) + (" with --set " + " ".join(sets) if sets else ""))
+
+
+def library_path(path: Path) -> Path:
+    """``path`` itself when it exists; else, for ``NAME``, ``NAME.yaml`` or ``scenarios/NAME.yaml``, the scenario
+    of that name in the shipped library (so the README's ``scenarios/...`` paths work in any folder)."""
+    if path.exists() or len(path.parts) > 2 or (len(path.parts) == 2 and path.parts[0] != "scenarios"):
+        return path
+    shipped = SCENARIOS / (path.name if path.suffix in (".yaml", ".yml") else path.name + ".yaml")
+    return shipped if shipped.is_file() else path
 
 
 def apply_set(raw: dict, item: str) -> None:

@@ -92,11 +92,10 @@ RULE_COLUMNS = [
 
 
 def default_root() -> Path:
-    """The ``data/`` folder of this checkout (``DEZSIM_DATA`` overrides it)."""
-    import os
+    """The ``data/`` folder in use: the one shipped in the package (``DEZSIM_DATA`` overrides it)."""
+    from dezsim.resources import data_root
 
-    env = os.environ.get("DEZSIM_DATA")
-    return Path(env) if env else Path(__file__).resolve().parent.parent / "data"
+    return data_root()
 
 
 @dataclass(frozen=True)

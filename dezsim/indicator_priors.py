@@ -139,7 +139,7 @@ def indicator_table(ds, seed: int | None, n_paths: int | None = None) -> pd.Data
     """One row per plan target: tier, generic model, p_indicator (NaN where none applies) and its basis;
     ``n_paths`` simulated paths per target (default: the declared ``indicator_paths``)."""
     n_paths = int(value("indicator_paths")) if n_paths is None else n_paths
-    pr = load_priors(rt.load(ds.root), ds.root)
+    pr = load_priors(rt.load(ds.root, quotes=False), ds.root)
     rows = []
     for t in plan_targets(ds).to_dict("records"):
         t = {k: (None if k.endswith("_id") and not isinstance(v, str) else v) for k, v in t.items()}

@@ -56,7 +56,7 @@ def load_later(root: Path | str | None = None, *, path: Path | str | None = None
     path : Path, optional
         The CSV (default ``<root>/evaluation/later_figures.csv``).
     seeds : Path, optional
-        Folder of the plan seed texts a row may cite instead of a page (default: ``../shared/seeds``).
+        Folder of the plan texts a row may cite instead of a page (default: ``<root>/plans``).
 
     Returns
     -------
@@ -79,17 +79,17 @@ def load_later(root: Path | str | None = None, *, path: Path | str | None = None
     texts: dict[str, str | None] = {}
     for row in table.to_dict("records"):
         check_codes(row, allowed_regions, unit_of, simulated, region_rule="not a published modelled region")
-        _check_source(row, root / "pages", _seed_folder(seeds), texts)
+        _check_source(row, root / "pages", _seed_folder(seeds, root), texts)
     check_once(table)
     return table.drop(columns=[FILE, LINE])
 
 
-def _seed_folder(seeds: Path | str | None) -> Path | None:
+def _seed_folder(seeds: Path | str | None, root: Path) -> Path | None:
     if seeds is not None:
         return Path(seeds)
     from dezsim.quotes import default_seeds
 
-    return default_seeds()
+    return default_seeds(root)
 
 
 def _check_source(row: dict, pages_dir: Path, seeds: Path | None, texts: dict[str, str | None]) -> None:

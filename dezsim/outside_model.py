@@ -75,7 +75,7 @@ def reference_rows(ref: rt.ReferenceTargets | None = None) -> pd.DataFrame:
     ``g_req`` is the required yearly log-growth (NaN outside :data:`AMBITION_CLASSES` or without a baseline);
     ``g_ach`` the achieved one, from baseline to outcome, under the same sign.
     """
-    ref = ref if ref is not None else rt.load()
+    ref = ref if ref is not None else rt.load(quotes=False)
     t = ref.targets[ref.targets.met.notna()]
     rows = []
     for r in t.to_dict("records"):

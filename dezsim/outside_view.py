@@ -33,7 +33,7 @@ def outside_view(ds, ref: rt.ReferenceTargets | None = None) -> pd.DataFrame:
     pandas.DataFrame
         One row per target: :data:`OUTPUT_COLUMNS`.
     """
-    ref = ref if ref is not None else rt.load(ds.root)
+    ref = ref if ref is not None else rt.load(ds.root, quotes=False)
     ev = evaluate(ref)
     return predict_targets(plan_targets(ds), ev["rows"], ev["method"])
 

@@ -9,12 +9,12 @@ import pandas as pd
 from dezsim.data import Dataset
 
 
-def default_seeds() -> Path | None:
-    """``../shared/seeds`` beside the checkout, if it exists (``DEZSIM_SEEDS`` overrides it)."""
-    import os
+def default_seeds(data: Path | None = None) -> Path | None:
+    """The plan texts' folder (``plans/`` of the ``data`` folder in use; ``DEZSIM_SEEDS`` overrides it), if it
+    exists."""
+    from dezsim.resources import plans_root
 
-    env = os.environ.get("DEZSIM_SEEDS")
-    path = Path(env) if env else Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
+    path = plans_root(data)
     return path if path.is_dir() else None
 
 

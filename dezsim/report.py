@@ -63,6 +63,22 @@ def validation_summary(root: Path) -> tuple[str, str, Path | None]:
     return para, table, png if png.exists() else None
 
 
+def clipping_note(provenance: dict) -> str | None:
+    """The caveat on the regional growth offsets clipped at their parameters' bounds, from a run's provenance
+    (None when nothing was clipped or the run had no process noise)."""
+    noise = provenance.get("noise") or {}
+    counts = {name: k for name, k in (noise.get("offsets_clipped") or {}).items() if k}
+    if not counts:
+        return None
+    cells = noise.get("offset_cells")
+    of = f" of {cells:,} (run, region) cells" if cells else " (run, region) cells"
+    listed = ", ".join(f"{name} {k:,}" for name, k in counts.items())
+    return ("Each region's growth offset is added to its run's growth rates and clipped to each rate's declared "
+            f"bounds (dezsim/params.py), so no run grows outside the range the evidence allows: here {listed}{of} "
+            "were clipped (provenance: noise.offsets_clipped). Clipping narrows the regional spread of those "
+            "runs a little; it is a design choice, not an error.")
+
+
 def hindcast_summary(root: Path) -> str:
     """The summary paragraph of calibration/hindcast.md (figures published after 2020), or how to make it."""
     from dezsim.hindcast import MISSING, summary_paragraph
@@ -107,7 +123,8 @@ def write(out: Path, results: Results, reach: pd.DataFrame, levers: pd.DataFrame
     _remove_stale_charts(figs, {p for group in charts.values() for p in group})
     from dezsim.calibrate import ROOT as CALIBRATION
 
-    parts = {"head": headline_text(reach), "settings": _settings_text(settings),
+    notes = [*HOW_TO_READ, *filter(None, [clipping_note(results.provenance)])]
+    parts = {"head": headline_text(reach), "settings": _settings_text(settings), "how_to_read": notes,
              "table": T.summary_table(reach), "outside": T.outside_only_table(reach),
              "validation": validation_summary(CALIBRATION), "hindcast": hindcast_summary(CALIBRATION)}
     paths["report.md"] = out / "report.md"
@@ -122,7 +139,7 @@ def _markdown(parts: dict, charts: dict, out: Path) -> str:
     para, vtable, _ = parts["validation"]
     lines = ["# dezsim: reachability of the digital-economy plan targets", "", parts["head"], "",
              f"Settings: {parts['settings']}.", "", "## How to read this", ""]
-    lines += [f"- {t}" for t in HOW_TO_READ]
+    lines += [f"- {t}" for t in parts["how_to_read"]]
     lines += ["", "## Overview: p per target with an inside view, by plan", "", *map(img, charts["overview"]), "",
              OVERVIEW_CAPTION, "",
               "## Targets with an inside view (the model or an indicator trend)", "",
@@ -157,7 +174,7 @@ def _html(parts: dict, charts: dict) -> str:
     body = body.replace("<td>yes</td>", '<td class="differ">yes</td>')
     para, vtable, vpng = parts["validation"]
     sections = [f"<p>{html.escape(parts['head'])}</p><p>Settings: {html.escape(parts['settings'])}.</p>",
-                "<h2>How to read this</h2><ul>" + "".join(f"<li>{html.escape(t)}</li>" for t in HOW_TO_READ)
+                "<h2>How to read this</h2><ul>" + "".join(f"<li>{html.escape(t)}</li>" for t in parts["how_to_read"])
                 + "</ul>", "<h2>Overview: p per target with an inside view, by plan</h2>"
                 + "".join(_figure(c, OVERVIEW_CAPTION) for c in charts["overview"]),
                 "<h2>Targets with an inside view (the model or an indicator trend)</h2>" + body,

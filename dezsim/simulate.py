@@ -110,14 +110,6 @@ def scenario_leaves(scen: Scenario, ds: Dataset) -> list[str]:
     return [leaf for root in scen.regions for leaf in leaves[root]]
 
 
-#: The warning when region offsets hit a growth parameter's bounds (fixed opening, followed by the first
-#: ensemble's counts: shown once per process; sweep workers silence it by this opening,
-#: :func:`dezsim.sweep.execute._share_cores`, as the driver shows it and provenance counts it).
-OFFSETS_CLIPPED = ("region growth offsets clipped to the declared bounds in some (run, region) cells (counts per "
-                   "growth parameter in the results' provenance: noise.offsets_clipped)")
-_CLIPPING_WARNED: list[bool] = []
-
-
 def simulate_design(scen: Scenario, design: pd.DataFrame, seed: int, ds: Dataset, agents: AgentSettings | None,
                     provenance: dict | None = None, on_year: Callable[[int], None] | None = None) -> Results:
     """Simulate the runs of ``design`` (one row per run: its id, seed and every parameter) under ``scen``.
@@ -137,7 +129,8 @@ def simulate_design(scen: Scenario, design: pd.DataFrame, seed: int, ds: Dataset
     regions, member = output_regions(ds, leaves, tuple(scen.regions))
     meta = {"code_version": code_version(), "data_hash": ds.digest, "seed": seed, "scenario": scen.model_dump(),
             "agents": None if agents is None else repr(agents),
-            "noise": {"on": noise is not None, "offsets_clipped": clipped}} | (provenance or {})
+            "noise": {"on": noise is not None, "offsets_clipped": clipped, "offset_cells": len(design) * len(leaves)}
+            } | (provenance or {})
     return Results.from_arrays(scen.name, indicators(raw, member), regions, horizon.years, design, meta)
 
 
@@ -260,20 +253,13 @@ def parameter_arrays(design: pd.DataFrame, scen: Scenario, ds: Dataset, leaves: 
     ``offsets`` (run, leaf) are added to their growth parameters and clipped to the declared bounds; a
     scenario override of a growth parameter for a region then wins over that region's offset. When offsets are
     given, the count of clipped cells per parameter is returned under the key :data:`CLIPPED` (the caller pops
-    it and records it) and a warning names any parameter whose clip bound.
+    it and records it in the provenance, and the report names it among its caveats). Clipping is a declared
+    design choice a user cannot act on, so it is counted, never warned about.
     """
     n = len(design)
     par = {p.name: np.repeat(design[p.name].to_numpy(dtype=float)[:, None], len(leaves), axis=1)
            for p in P.PARAMS}
     clipped = process_noise.add_offsets(par, offsets) if offsets is not None else None
-    if clipped and any(clipped.values()):
-        # once per process, so a lever search or sweep warns once, not once per ensemble (a flag, as callers'
-        # catch_warnings blocks reset the warnings registry); the counts are recorded in every result
-        if not _CLIPPING_WARNED:
-            _CLIPPING_WARNED.append(True)
-            cells = next(iter(par.values())).size
-            counts = ", ".join(f"{name} {k}" for name, k in clipped.items() if k)
-            warnings.warn(f"{OFFSETS_CLIPPED}; this ensemble: {counts} of {cells} cells", stacklevel=2)
     for name, setting in scen.overrides.items():
         set_values(par[name], setting, ds, leaves)
     assert all(a.shape == (n, len(leaves)) for a in par.values())

@@ -142,6 +142,35 @@ def summary(bt: pd.DataFrame, by: list[str] | None = None) -> pd.DataFrame:
     return out.reset_index()
 
 
+#: The series a backtest row belongs to.
+SERIES_KEYS = ["indicator", "region", "basis"]
+
+
+def scores(bt: pd.DataFrame) -> dict:
+    """The machine-readable scores of a backtest (``dezsim validate --json``): overall and per series.
+
+    Returns
+    -------
+    dict
+        ``{"overall": S, "series": [S + {"indicator", "region", "basis"}, ...]}`` where each S holds ``n``
+        (forecasts of dezsim), ``coverage_50`` and ``coverage_80`` (fraction of outcomes inside dezsim's central
+        50 % and 80 % intervals), ``crps`` (dezsim's mean CRPS, in log points of cumulative growth),
+        ``crps_naive_mean5`` and ``crps_naive_loglinear`` (the two naive forecasters' mean CRPS on the same
+        forecasts), ``interval_score_80`` (log points) and ``median_ape`` (fraction of the level).
+    """
+    def one(rows: pd.DataFrame) -> dict:
+        crps = rows.groupby("forecaster").crps.mean()
+        own = rows[rows.forecaster == "dezsim"]
+        return {"n": int(len(own)), "coverage_50": float(own.in50.mean()), "coverage_80": float(own.in80.mean()),
+                "crps": float(crps["dezsim"]), "crps_naive_mean5": float(crps["naive_mean5"]),
+                "crps_naive_loglinear": float(crps["naive_loglinear"]),
+                "interval_score_80": float(own.is80.mean()), "median_ape": float(own.ape.median() / 100)}
+
+    series = [dict(zip(SERIES_KEYS, key, strict=True)) | one(rows)
+              for key, rows in bt.groupby(SERIES_KEYS, sort=True)]
+    return {"overall": one(bt), "series": series}
+
+
 def pit_histogram(bt: pd.DataFrame) -> pd.DataFrame:
     """Counts of PIT values in :data:`PIT_BINS` equal bins, one row per forecaster."""
     edges = np.linspace(0, 1, PIT_BINS + 1)
@@ -232,11 +261,18 @@ def report(bt: pd.DataFrame) -> str:
     ]) + "\n"
 
 
-def run(folder: Path) -> tuple[pd.DataFrame, Path, Path]:
-    """Backtest, write ``validation.md`` and ``validation.png`` into ``folder``; return the overall summary."""
+def run(folder: Path, json_path: Path | None = None) -> tuple[pd.DataFrame, Path, Path]:
+    """Backtest, write ``validation.md`` and ``validation.png`` into ``folder`` (and :func:`scores` as JSON to
+    ``json_path``); return the overall summary."""
+    import json
+
+    from dezsim.atomic import atomic_write_text
+
     bt = backtest()
     folder.mkdir(parents=True, exist_ok=True)
     md, png = folder / "validation.md", folder / "validation.png"
     md.write_text(report(bt), encoding="utf-8")
     figure(bt).savefig(png, dpi=110)
+    if json_path is not None:
+        atomic_write_text(json_path, json.dumps(scores(bt), indent=2) + "\n")
     return summary(bt), md, png

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from dezsim.data import default_root, load
+from dezsim.resources import plans_root
 
 settings.register_profile("ci", derandomize=True, max_examples=60, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow])
@@ -17,7 +18,7 @@ settings.register_profile("dev", max_examples=100, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 REPO = Path(__file__).resolve().parent.parent
-SEEDS = REPO.parent / "shared" / "seeds"
+SEEDS = plans_root()  # the plan texts shipped in data/plans
 
 
 @pytest.fixture(scope="session")

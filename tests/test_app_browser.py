@@ -1,8 +1,9 @@
 """The dashboard in a real browser: start ``dezsim app`` on loopback, open it in the system's Chromium, move a
 slider, and see the p table change.
 
-Needs the system Chromium (/usr/bin/chromium, Debian's package; `.ci/run` installs it) and the Playwright
-Python package (the `browser`/`test` extras), which drives that executable: no browser is downloaded.
+Needs the system Chromium (/usr/bin/chromium, Debian's package; `bash tools/bootstrap.sh test` installs it) and
+the Playwright Python package (the `browser`/`test` extras), which drives that executable: no browser is
+downloaded.
 """
 
 from __future__ import annotations
@@ -25,10 +26,11 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-ne
          "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
 RUNS = 8  # small: the test checks the wiring, not the numbers
 
-# Skipped on a developer's machine without Chromium; in CI (.ci/run installs it) a missing browser fails the test.
+# Skipped on a machine where tools/bootstrap.sh could not install Chromium (not root, no apt-get); in CI a
+# missing browser fails the test.
 pytestmark = [
     pytest.mark.skipif(not Path(CHROMIUM).exists() and shutil.which("chromium") is None and not os.environ.get("CI"),
-                       reason=f"no Chromium at {CHROMIUM} (apt-get install chromium; .ci/run does)"),
+                       reason=f"no Chromium at {CHROMIUM} (apt-get install chromium; `bash tools/bootstrap.sh test` does as root)"),
 ]
 sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright's Python package (browser extra) is missing")
 pytest.importorskip("solara", reason="Solara (app extra) is missing")

@@ -9,12 +9,12 @@ from scipy import stats
 
 import dezsim
 from dezsim.compare import Comparison, compare, newcombe_paired, paired_delta
-from dezsim.config import Scenario
+from dezsim.config import SCENARIOS, Scenario
 from dezsim.errors import DezsimError
 from dezsim.reach import reachability
 from dezsim.results import Results
 
-REPO_SCENARIOS = dezsim.__path__[0] + "/../scenarios/"
+REPO_SCENARIOS = str(SCENARIOS) + "/"
 
 
 def _wilson(k, n, level=0.90):

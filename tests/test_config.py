@@ -6,10 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from dezsim.config import load_scenario
+from dezsim.config import SCENARIOS, load_scenario
 from dezsim.errors import ConfigError
 
-SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 
 
 def write(tmp_path, text):

@@ -8,16 +8,13 @@ from dezsim.quotes import missing_quotes
 
 from .conftest import SEEDS
 
-needs_seeds = pytest.mark.skipif(not SEEDS.is_dir(), reason=f"seed texts not found at {SEEDS}")
 
 
-@needs_seeds
 def test_every_quote_is_an_exact_substring_of_its_seed(dataset):
     bad = missing_quotes(dataset, SEEDS)
     assert bad.empty, bad.to_string()
 
 
-@needs_seeds
 def test_every_seed_file_contributes_figures_and_targets(dataset):
     seeds = sorted(p.name for p in SEEDS.glob("*.txt"))
     assert len(seeds) == 5

@@ -21,10 +21,8 @@ PAGE = "eval-test-page"
 GOOD = (f"jiangsu,gdp,100m_yuan,2022,122876,https://example.org/a,{PAGE},"
         "\"实现 122876 亿元\",a note")
 
-needs_seeds = pytest.mark.skipif(not SEEDS.is_dir(), reason=f"seed texts not found at {SEEDS}")
 
 
-@needs_seeds
 def test_the_shipped_file_loads_and_passes():
     table = load_later()
     assert len(table) >= 20

@@ -86,8 +86,9 @@ def test_with_every_sd_zero_results_equal_noise_off_exactly(dataset, agents):
     on = simulate_design(scen, design, SEED, dataset, agents)
     off = simulate_design(scen.model_copy(update={"noise": False}), design, SEED, dataset, agents)
     pd.testing.assert_frame_equal(on.frame, off.frame, check_exact=True)
+    cells = 3 * len(dataset.leaves("suzhou"))
     assert on.provenance["noise"] == {"on": True, "offsets_clipped": {k: 0 for k in on.provenance["noise"][
-        "offsets_clipped"]}}
+        "offsets_clipped"]}, "offset_cells": cells}
 
 
 def _growth_deviations(dataset, runs: int, c: float, ratio: float) -> tuple[dict[str, np.ndarray], list[str]]:
@@ -157,25 +158,22 @@ def test_a_scenario_override_of_a_growth_parameter_wins_over_the_offset(dataset)
     np.testing.assert_array_equal(par["gdp_growth"][:, wuxi], expected)
 
 
-def test_clipped_offsets_are_counted_and_warned_once_per_process(dataset, monkeypatch):
-    from dezsim import simulate
+def test_clipped_offsets_are_counted_never_warned_and_named_in_the_report(dataset):
+    from dezsim.report import clipping_note
 
-    monkeypatch.setattr(simulate, "_CLIPPING_WARNED", [])  # as in a fresh process
     scen = Scenario(name="t")
     design = _design(dataset, 3).assign(region_sd_city=P.BY_NAME["region_sd_city"].bounds[1] * 50)
     leaves = scenario_leaves(scen, dataset)
     noise = process_noise.draw(dataset, leaves, design, SEED, 5)
-    with pytest.warns(UserWarning, match="clipped") as shown:
-        par = parameter_arrays(design, scen, dataset, leaves, noise.offsets)
-    message = str(next(w.message for w in shown if "clipped" in str(w.message)))
-    # the analyst sees how many cells were clipped, not only that some were
-    assert f"gdp_growth {par['_offsets_clipped']['gdp_growth']}" in message
-    assert message.endswith(f" of {par['gdp_growth'].size} cells")
     with warnings.catch_warnings():
-        warnings.simplefilter("error")  # a second ensemble in the same process: counted, not warned again
-        again = parameter_arrays(design, scen, dataset, leaves, noise.offsets)
-    assert again["_offsets_clipped"] == par["_offsets_clipped"]
+        warnings.simplefilter("error")  # a design choice the user cannot act on: counted, not warned
+        par = parameter_arrays(design, scen, dataset, leaves, noise.offsets)
     assert par["_offsets_clipped"]["gdp_growth"] > 0
+    # the report's caveat names how many cells were clipped, not only that some were
+    cells = par["gdp_growth"].size
+    note = clipping_note({"noise": {"on": True, "offsets_clipped": par["_offsets_clipped"], "offset_cells": cells}})
+    assert f"gdp_growth {par['_offsets_clipped']['gdp_growth']:,}" in note and f"of {cells:,} (run, region)" in note
+    assert clipping_note({"noise": {"on": True, "offsets_clipped": {"gdp_growth": 0}, "offset_cells": 9}}) is None
     lo, hi = P.BY_NAME["gdp_growth"].bounds
     assert par["gdp_growth"].min() >= lo and par["gdp_growth"].max() <= hi
 

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from dezsim.data import default_root
 from dezsim.errors import DataError
 from dezsim.pages import collapse
 from dezsim.reference_targets import CLASSES, LAST_YEAR, base_rates, load
 
-DATA = Path(__file__).resolve().parent.parent / "data"
+DATA = default_root()
 
 
 @pytest.fixture(scope="module")

@@ -9,11 +9,11 @@ import pytest
 from typer.testing import CliRunner
 
 from dezsim.cli import app
-from dezsim.config import load_scenario
+from dezsim.config import SCENARIOS, load_scenario
 from dezsim.errors import ConfigError
 from dezsim.simulate import run
 
-LIBRARY = sorted((Path(__file__).resolve().parent.parent / "scenarios").glob("*.yaml"))
+LIBRARY = sorted(SCENARIOS.glob("*.yaml"))
 
 
 def test_library_has_the_required_scenarios():

@@ -114,12 +114,24 @@ def test_forecasts_do_not_look_past_their_origin(bt):
     assert V.pooled_drift_sd(changed, key, origin, sigma) == pytest.approx(tau)
 
 
-def test_validate_command_writes_report_and_plot(tmp_path):
-    result = CliRunner().invoke(app, ["validate", "--out", str(tmp_path)])
+def test_validate_command_writes_report_plot_and_json(tmp_path):
+    import json
+
+    result = CliRunner().invoke(app, ["validate", "--out", str(tmp_path), "--json", str(tmp_path / "v.json")])
     assert result.exit_code == 0, result.output
     text = (tmp_path / "validation.md").read_text(encoding="utf-8")
     assert "naive_mean5" in text and "naive_loglinear" in text and "PIT" in text
     assert (tmp_path / "validation.png").stat().st_size > 10_000
+    scores = json.loads((tmp_path / "v.json").read_text(encoding="utf-8"))
+    keys = {"n", "coverage_50", "coverage_80", "crps", "crps_naive_mean5", "crps_naive_loglinear"}
+    assert keys <= set(scores["overall"]) and all(keys <= set(s) for s in scores["series"])
+    # the JSON is the same backtest as the printed table: counts add up, coverage and CRPS agree with summary()
+    bt = V.backtest()
+    table = V.summary(bt).set_index("forecaster")
+    assert scores["overall"]["n"] == sum(s["n"] for s in scores["series"]) == table.loc["dezsim", "n"]
+    assert scores["overall"]["coverage_80"] == pytest.approx(table.loc["dezsim", "cover80_pct"] / 100)
+    assert scores["overall"]["crps_naive_mean5"] == pytest.approx(table.loc["naive_mean5", "crps_x100"] / 100)
+    assert len(scores["series"]) == bt.groupby(V.SERIES_KEYS).ngroups
 
 
 def test_filtered_drift_forecast_covers_near_nominal_on_local_level_series():

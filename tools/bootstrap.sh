@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Create .venv with a Python >= 3.12 and install dezsim into it (editable).
-# Usage: bash tools/bootstrap.sh [EXTRAS]      e.g. `bash tools/bootstrap.sh test`
+# Usage: bash tools/bootstrap.sh [EXTRAS]      e.g. `bash tools/bootstrap.sh test` (also installs Chromium)
 # Mesa 3.5 needs Python >= 3.12; many images still default to 3.11, so we look further than `python3`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,3 +36,15 @@ fi
 spec="."
 [ -n "$extras" ] && spec=".[$extras]"
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e "$spec"
+
+# The test suite drives the dashboard in the distribution's Chromium (never a downloaded browser): install it
+# with the system's package manager when we may (root with apt-get), else say how.
+if [[ ",$extras," == *",test,"* ]] && ! command -v chromium >/dev/null 2>&1 && [ ! -x /usr/bin/chromium ]; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "Installing Chromium for the dashboard's browser test (apt-get)" >&2
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    else
+        echo "note: the dashboard's browser test needs Chromium (e.g. 'sudo apt-get install chromium'); without it" \
+             "that one test is skipped" >&2
+    fi
+fi

@@ -19,9 +19,10 @@ import pandas as pd
 from dezsim import params as P
 from dezsim.config import Scenario, load_scenario
 from dezsim.data import Dataset
+from dezsim.resources import scenarios_root
 
 #: Scenario files offered (the checkout's library).
-SCENARIOS = Path(__file__).resolve().parent.parent.parent / "scenarios"
+SCENARIOS = scenarios_root()
 #: Runs per evaluation unless ``DEZSIM_APP_RUNS`` says otherwise (the command's ``--runs``).
 DEFAULT_RUNS = 100
 #: Evaluations kept in memory (each a Results and its reach table).

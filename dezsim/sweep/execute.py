@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import re
 import json
 import socket
 import time
@@ -248,15 +247,8 @@ def _processes(tasks: Iterator[ChunkTask], workers: int) -> Iterator[tuple[int, 
 
 def _share_cores(workers: int) -> None:
     """In a worker process: split the cores among the workers, so that the compiled kernels' threads (parallel
-    over runs or cells; results do not depend on their number) do not oversubscribe them; and silence the
-    clipped-offsets warning, which the driver already shows once (each worker would repeat it)."""
-    import warnings
-
+    over runs or cells; results do not depend on their number) do not oversubscribe them."""
     import numba
-
-    from dezsim.simulate import OFFSETS_CLIPPED
-
-    warnings.filterwarnings("ignore", message=re.escape(OFFSETS_CLIPPED), category=UserWarning)
 
     numba.set_num_threads(max(1, numba.config.NUMBA_NUM_THREADS // workers))
 

@@ -31,12 +31,11 @@ def keep(frame: pd.DataFrame, regions, indicators=None) -> pd.DataFrame:
 
 
 def main() -> None:
-    root = HERE.parent.parent
     coupled = run(runs=COUPLED_RUNS, seed=SEED, noise=False).frame  # the golden predates process noise
     keep(coupled, COUPLED_REGIONS, COUPLED_INDICATORS).to_parquet(HERE / "coupled.parquet", index=False)
     sd = []
     for scen in SD_SCENARIOS:
-        frame = run(None if scen is None else root / scen, runs=SD_RUNS, seed=SEED, agents=None, noise=False).frame
+        frame = run(scen, runs=SD_RUNS, seed=SEED, agents=None, noise=False).frame
         sd.append(keep(frame, SD_REGIONS).assign(scenario=scen or "baseline"))
     pd.concat(sd).to_parquet(HERE / "sd_only.parquet", index=False)
 
