@@ -12,7 +12,7 @@ A firm-step is one firm's decision in one period (4 periods a year). Figures:
 
 Medians over repeats; ``--json PATH`` writes the headline figures.
 
-Usage: python benchmarks/bench_agents.py [--repeats 3] [--json PATH]
+Usage: python benchmarks/bench_agents.py [--repeats 3] [--json PATH] [--quick]
 """
 
 from __future__ import annotations
@@ -103,19 +103,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--json", default=None)
+    parser.add_argument("--quick", action="store_true", help="tiny sizes, seconds: a smoke test (same JSON keys; never quote its figures)")
     args = parser.parse_args()
+    # --quick keeps every key but measures a tenth to a fiftieth of each size, once
+    small, mid, big_n, cp_runs = (1_000, 5_000, 20_000, 4) if args.quick else (10_000, 100_000, 1_000_000, 200)
+    if args.quick:
+        args.repeats = 1
     engine_with(1000, "vectorised").step_year(Observables(np.full((1, 12), 0.6), GDP[None], np.ones((1, 12))))
-    vec10, n10, cpu10 = ns_per_firm_step(10_000, "vectorised", args.repeats)
-    vec100, n100, cpu100 = ns_per_firm_step(100_000, "vectorised", args.repeats)
-    ens10, _, _ = ns_per_firm_step(10_000, "vectorised", args.repeats, runs=8)
-    ens100, _, _ = ns_per_firm_step(100_000, "vectorised", args.repeats, runs=8)
+    vec10, n10, cpu10 = ns_per_firm_step(small, "vectorised", args.repeats)
+    vec100, n100, cpu100 = ns_per_firm_step(mid, "vectorised", args.repeats)
+    ens10, _, _ = ns_per_firm_step(small, "vectorised", args.repeats, runs=8)
+    ens100, _, _ = ns_per_firm_step(mid, "vectorised", args.repeats, runs=8)
     big = {}
     threads = numba.get_num_threads()
     for n_threads in (1, threads):  # an ensemble large enough for the kernel's parallel loop over runs
         numba.set_num_threads(n_threads)
-        big[n_threads], _, _ = ns_per_firm_step(1_000_000, "vectorised", args.repeats, runs=8)
+        big[n_threads], _, _ = ns_per_firm_step(big_n, "vectorised", args.repeats, runs=8)
     numba.set_num_threads(threads)
-    mesa10, _, _ = ns_per_firm_step(10_000, "mesa", 1, years=1)
+    mesa10, _, _ = ns_per_firm_step(small, "mesa", 1, years=1)
     print(f"vectorised, single run {n10:>7} firms: {vec10:8.1f} ns per firm-step (CPU {cpu10:.1f})")
     print(f"vectorised, single run {n100:>7} firms: {vec100:8.1f} ns per firm-step (CPU {cpu100:.1f})")
     print(f"vectorised, 8 runs,   ~{10_000:>7} firms: {ens10:8.1f} ns per firm-step")
@@ -124,7 +129,7 @@ def main() -> None:
         print(f"vectorised, 8 runs, ~1,000,000 firms, {n_threads} thread(s): {ns:8.1f} ns per firm-step")
     print(f"mesa engine            {n10:>7} firms: {mesa10:8.1f} ns per firm-step")
     print(f"ratio mesa / vectorised at 10,000 firms: {mesa10 / vec10:,.0f}x")
-    cp = coupled()
+    cp = coupled(cp_runs)
     print(f"coupled run, 200 runs x ~{cp['agents'] / 200:,.0f} firm agents, 2020-2025: {cp['seconds']:.1f} s, "
           f"{cp['ns_per_firm_step']:.1f} ns per firm-step end to end, process peak RSS {cp['peak_rss_mb']:.0f} MB")
     print(f"(this process peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB)")

@@ -5,7 +5,7 @@ the page makes (:meth:`dezsim.app.model.Engine.evaluate`) for new lever values, 
 data loaded, baseline cached). Figures are drawn after it (about 0.4 s, not timed here). Medians over the
 moves; ``--json PATH`` writes ``app_suzhou_100_runs_s`` (median) and the individual times.
 
-Usage: python benchmarks/bench_app.py [--runs 100] [--moves 7] [--json PATH]
+Usage: python benchmarks/bench_app.py [--runs 100] [--moves 7] [--json PATH] [--quick]
 """
 
 from __future__ import annotations
@@ -26,7 +26,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=100)
     parser.add_argument("--moves", type=int, default=7)
     parser.add_argument("--json", default=None)
+    parser.add_argument("--quick", action="store_true", help="tiny sizes, seconds: a smoke test (same JSON keys; never quote its figures)")
     args = parser.parse_args()
+    if args.quick:
+        args.runs, args.moves = 10, 2
     engine = Engine(load(), runs=args.runs)
     engine.evaluate("baseline.yaml", "suzhou", {})  # warm: compile, load, cache the baseline
     lo, hi = BY_NAME[LEVER].bounds

@@ -5,7 +5,7 @@ compiled kernels are cached on disk after the first call, which is run once firs
 Medians over repeats; peak resident memory is the largest of the timed processes. ``--json PATH`` writes the
 figures (``report_default_s``, ``report_no_levers_s``, ``report_peak_rss_mb``).
 
-Usage: python benchmarks/bench_report.py [--repeats 3] [--json PATH]
+Usage: python benchmarks/bench_report.py [--repeats 3] [--json PATH] [--quick]
 """
 
 from __future__ import annotations
@@ -33,12 +33,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--json", default=None)
+    parser.add_argument("--quick", action="store_true", help="tiny sizes, seconds: a smoke test (same JSON keys; never quote its figures)")
     args = parser.parse_args()
+    size = ["--runs", "10", "--lever-runs", "10"] if args.quick else []
+    if args.quick:
+        args.repeats = 1
     folder = Path(tempfile.mkdtemp(prefix="dezsim-bench-report-"))
     try:
         timed(["--no-levers", "--runs", "10"], folder / "warm")  # fill numba's on-disk cache
-        default = [timed([], folder / f"d{i}") for i in range(args.repeats)]
-        bare = [timed(["--no-levers"], folder / f"n{i}") for i in range(args.repeats)]
+        default = [timed(size, folder / f"d{i}") for i in range(args.repeats)]
+        bare = [timed(["--no-levers", *size[:2]], folder / f"n{i}") for i in range(args.repeats)]
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024

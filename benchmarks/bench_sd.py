@@ -5,7 +5,7 @@ same run a plain per-run Python loop over the same equations (the numpy referenc
 of one, called once per member);
 the ratio is vectorised / loop throughput. ``--json PATH`` also writes the headline figures.
 
-Usage: python benchmarks/bench_sd.py [--method rk4|euler] [--repeats 3] [--json PATH]
+Usage: python benchmarks/bench_sd.py [--method rk4|euler] [--repeats 3] [--json PATH] [--quick]
 """
 
 from __future__ import annotations
@@ -44,16 +44,20 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--loop-runs", type=int, default=50, help="members timed in the per-run loop")
     parser.add_argument("--json", default=None)
+    parser.add_argument("--quick", action="store_true", help="tiny sizes, seconds: a smoke test (same JSON keys; never quote its figures)")
     args = parser.parse_args()
+    sizes = {1: 1, 1000: 100, 10000: 1000} if args.quick else {1: 1, 1000: 1000, 10000: 10000}  # key -> members
+    if args.quick:
+        args.repeats, args.loop_runs = 1, 5
     horizon = Horizon(steps_per_year=12, method=args.method, engine=args.engine)
     loop_horizon = Horizon(steps_per_year=12, method=args.method, engine="numpy")
     run_core(*inputs(2)[:2], horizon)  # warm-up: compile the sympy functions
     rates = {}
-    for n in (1, 1000, 10000):
+    for key, n in sizes.items():
         par, init, n_regions = inputs(n)
         secs = median_seconds(lambda par=par, init=init: run_core(par, init, horizon), args.repeats)
-        rates[n] = n / secs
-        print(f"vectorised  ensemble {n:>6}: {secs * 1e3:9.1f} ms  {rates[n]:>11,.0f} member-runs/s "
+        rates[key] = n / secs
+        print(f"vectorised  ensemble {n:>6}: {secs * 1e3:9.1f} ms  {n / secs:>11,.0f} member-runs/s "
               f"({n_regions} regions, {horizon.n_years} years, {horizon.steps_per_year} steps/yr, {args.method}, "
               f"{args.engine})")
     par, init, _ = inputs(args.loop_runs)

@@ -1,0 +1,58 @@
+"""Benchmarks cannot rot: every ``benchmarks/bench_*.py`` runs with ``--quick`` (tiny sizes, seconds) and writes
+the same JSON keys as a full run, each a finite positive time, rate or size. The figures themselves are never
+checked here: speed is measured by the scripts, not by tests."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+#: Each script's JSON keys (a full run writes the same; quick sizes are named as the full ones).
+KEYS = {
+    "bench_agents.py": {"ns_per_firm_step_vectorised_100000", "ns_per_firm_step_mesa_10000", "ratio_10000",
+                        "ns_per_firm_step_vectorised_10000", "ns_per_firm_step_ensemble_10000",
+                        "ns_per_firm_step_ensemble_100000", "ns_per_firm_step_ensemble_1000000_threads",
+                        "cpu_ns_per_firm_step_vectorised_100000", "cpu_ns_per_firm_step_vectorised_10000",
+                        "coupled_200_runs_s", "coupled_ns_per_firm_step", "coupled_200_runs_peak_rss_mb"},
+    "bench_app.py": {"app_suzhou_10_runs_s", "times_s"},  # the key names the runs: --quick answers with 10
+    "bench_calibrate.py": {"calibrate_s", "flow_batch_s", "flow_draws_per_s", "flow_us_per_agent_year",
+                           "agents_per_draw", "repeats"},
+    "bench_report.py": {"report_default_s", "report_no_levers_s", "report_default_s_all", "report_no_levers_s_all",
+                        "report_peak_rss_mb"},
+    "bench_sd.py": {"member_runs_per_s_10000", "loop_runs_per_s", "ratio", "member_runs_per_s_1000",
+                    "member_runs_per_s_1", "method", "engine"},
+    "bench_sweep.py": {"overhead_us_per_run", "sd_runs_per_s", "coupled_suzhou_1000_s_2_workers", "peak_driver_mb",
+                       "peak_worker_mb", "rows"},
+}
+
+
+def _numbers(value) -> list[float]:
+    if isinstance(value, bool) or isinstance(value, str):
+        return []
+    if isinstance(value, int | float):
+        return [float(value)]
+    items = value.values() if isinstance(value, dict) else value
+    return [x for item in items for x in _numbers(item)]
+
+
+def test_every_benchmark_has_its_quick_test():
+    assert {p.name for p in (REPO / "benchmarks").glob("bench_*.py")} == set(KEYS)
+
+
+@pytest.mark.parametrize("script", sorted(KEYS))
+def test_benchmark_runs_quick_and_writes_its_keys(script, tmp_path):
+    out = tmp_path / "out.json"
+    done = subprocess.run([sys.executable, str(REPO / "benchmarks" / script), "--quick", "--json", str(out)],
+                          cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.strip(), "a benchmark prints its figures"
+    figures = json.loads(out.read_text(encoding="utf-8"))
+    assert set(figures) == KEYS[script]
+    numbers = _numbers(figures)
+    assert numbers and all(math.isfinite(x) and x > 0 for x in numbers), figures
