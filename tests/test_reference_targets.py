@@ -12,6 +12,7 @@ from dezsim.data import default_root
 from dezsim.errors import DataError
 from dezsim.pages import collapse
 from dezsim.reference_targets import CLASSES, LAST_YEAR, base_rates, load
+from dezsim.resources import plans_root
 
 DATA = default_root()
 
@@ -35,7 +36,7 @@ def test_the_table_holds_misses_not_only_successes(ref):
 
 
 def test_every_quote_is_verbatim_in_its_page(ref):
-    seeds = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+    seeds = plans_root(DATA)
 
     def text(name):
         path = seeds / name if name.endswith(".txt") else DATA / "pages" / f"{name}.txt"
