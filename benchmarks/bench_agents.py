@@ -28,11 +28,11 @@ import time
 import numba
 import numpy as np
 
-from dezsim import params as P
-from dezsim.abm import population
-from dezsim.abm.engine import AgentSettings, Setup
-from dezsim.coupling import build_agents
-from dezsim.exchange import Observables
+from dezsim.model import params as P
+from dezsim.model.abm import population
+from dezsim.model.abm.engine import AgentSettings, Setup
+from dezsim.model.coupling import build_agents
+from dezsim.model.exchange import Observables
 
 FIRM = {p.name: p.default for p in P.AGENT_PARAMS}
 WUXI_STYLE = {"policy_free_diagnosis": 1.0, "policy_capex_subsidy": 0.3, "policy_interest_subsidy": 0.019,
@@ -73,7 +73,7 @@ def coupled(runs: int = 200) -> dict:
     """A default coupled run of ``runs`` runs in a fresh process: seconds, firm agents, ns per firm-step, RSS."""
     code = (
         "import resource, time\n"
-        "from dezsim.simulate import run\n"
+        "from dezsim.model.simulate import run\n"
         "run(runs=2, seed=1)\n"  # compile / load the kernels first
         "t = time.perf_counter()\n"
         f"res = run(runs={runs}, seed=0)\n"
@@ -87,8 +87,8 @@ def coupled(runs: int = 200) -> dict:
 
 def agent_count(runs: int) -> int:
     """Firm agents of the default coupled run of ``runs`` runs (seed 0)."""
-    from dezsim.abm.engine import setup
-    from dezsim.simulate import (_data, as_scenario, calibrated_ensemble, draw_design, initial_stocks,
+    from dezsim.model.abm.engine import setup
+    from dezsim.model.simulate import (_data, as_scenario, calibrated_ensemble, draw_design, initial_stocks,
                                  parameter_arrays, scenario_leaves)
 
     ds, scen = _data(), as_scenario(None)

@@ -1,7 +1,7 @@
 """Dashboard answer time: how long the app's engine takes to simulate and assess one city after a lever moves.
 
 The dashboard recomputes a city (here Suzhou, 100 coupled runs) on every slider change; this times the same call
-the page makes (:meth:`dezsim.app.model.Engine.evaluate`) for new lever values, once warm (kernels compiled,
+the page makes (:meth:`dezsim.outputs.app.model.Engine.evaluate`) for new lever values, once warm (kernels compiled,
 data loaded, baseline cached). Figures are drawn after it (about 0.4 s, not timed here). Medians over the
 moves; ``--json PATH`` writes ``app_suzhou_100_runs_s`` (median) and the individual times.
 
@@ -14,9 +14,9 @@ import argparse
 import json
 import statistics
 
-from dezsim.app.model import Engine
-from dezsim.data import load
-from dezsim.params import BY_NAME
+from dezsim.data.loader import load
+from dezsim.model.params import BY_NAME
+from dezsim.outputs.app.model import Engine
 
 LEVER = "policy_capex_subsidy"
 

@@ -1,10 +1,10 @@
 """Seconds of the calibration: the whole ``dezsim calibrate`` fit (1,000 sets) and the simulated agent-flow
-moments alone (:mod:`dezsim.calibrate_flows`: one year of Taicang's firms per candidate set, through the
+moments alone (:mod:`dezsim.calibration.calibrate_flows`: one year of Taicang's firms per candidate set, through the
 vectorised engine).
 
 Figures, medians over repeats:
 
-* ``calibrate_s``: :func:`dezsim.calibrate.calibrate` with n = 1,000 (every group, prior draws included);
+* ``calibrate_s``: :func:`dezsim.calibration.calibrate.calibrate` with n = 1,000 (every group, prior draws included);
 * ``flow_draws_per_s``: candidate sets whose flow moments are simulated per second (20,000 draws a batch, the
   calibration's batch size), and ``flow_us_per_agent_year``: the same per firm agent and simulated year.
 
@@ -20,14 +20,14 @@ import time
 
 import numpy as np
 
-from dezsim import calibrate as C
-from dezsim import params as P
-from dezsim.abm import population
-from dezsim.calibrate_flows import simulate_year
-from dezsim.data import load
-from dezsim.sd.initial import derive
+from dezsim.calibration import calibrate as C
+from dezsim.calibration.calibrate_flows import simulate_year
+from dezsim.data.loader import load
+from dezsim.model import params as P
+from dezsim.model.abm import population
+from dezsim.model.sd.initial import derive
 
-#: The calibration's batch of candidate sets (dezsim.calibrate.sample_group's default).
+#: The calibration's batch of candidate sets (dezsim.calibration.calibrate.sample_group's default).
 BATCH = 20_000
 #: Every parameter the simulated flow moments read (the calibration's own list).
 NAMES = C.FLOW_CHAIN_NAMES
@@ -57,7 +57,7 @@ def main() -> None:
         C.calibrate(ds, n=sets, seed=r)
         fits.append(time.perf_counter() - t)
     spec = population.PopulationSpec()
-    above = d["firms_per_gdp"] * gdp  # real firms of each draw (dezsim.abm.population.counts)
+    above = d["firms_per_gdp"] * gdp  # real firms of each draw (dezsim.model.abm.population.counts)
     agents = float(np.mean(np.rint(above / spec.above_weight)
                            + np.rint(above * d["smes_per_above_scale"] / spec.sme_weight)))
     out = {"calibrate_s": statistics.median(fits), "flow_batch_s": statistics.median(flows),

@@ -15,10 +15,10 @@ import json
 import statistics
 import time
 
-from dezsim.config import Scenario
-from dezsim.data import load
-from dezsim.sd.model import Horizon, run_core
-from dezsim.simulate import draw_design, initial_stocks, parameter_arrays
+from dezsim.data.loader import load
+from dezsim.model.config import Scenario
+from dezsim.model.sd.model import Horizon, run_core
+from dezsim.model.simulate import draw_design, initial_stocks, parameter_arrays
 
 
 def inputs(runs: int):

@@ -18,8 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from dezsim.config import Scenario
-from dezsim.coupling import AgentSettings
+from dezsim.model.config import Scenario
+from dezsim.model.coupling import AgentSettings
 from dezsim.sweep import Outputs, make, run_sweep
 
 #: What each sweep keeps: the SD core's own indicators, and with the agents one of theirs too.

@@ -7,29 +7,29 @@ Public surface (nothing runs on import)::
     res = run(runs=200, seed=0) # SD ensemble -> Results (tidy frame, design, provenance)
 """
 
-from dezsim.data import Dataset
-from dezsim.data import load as load_data
-from dezsim.errors import ConfigError, DataError, DezsimError, SimulationError
+from dezsim.base.errors import ConfigError, DataError, DezsimError, SimulationError
+from dezsim.base.version import __version__
+from dezsim.data.dataset import Dataset
+from dezsim.data.loader import load as load_data
 
 
 def __getattr__(name: str):
     # Lazy: importing dezsim stays cheap (no sympy/numba) until a simulation is asked for.
     if name == "run":
-        from dezsim.simulate import run
+        from dezsim.model.simulate import run
         return run
     if name == "Results":
-        from dezsim.results import Results
+        from dezsim.model.results import Results
         return Results
-    if name == "compare":  # the submodule, callable as dezsim.compare(scenarios, runs=, seed=)
-        import dezsim.compare
+    if name == "compare":  # the submodule, callable as dezsim.outputs.compare(scenarios, runs=, seed=)
+        import dezsim.outputs.compare
 
-        return dezsim.compare
+        return dezsim.outputs.compare
     if name in ("Scenario", "load_scenario"):
-        from dezsim import config
+        from dezsim.model import config
         return getattr(config, name)
     raise AttributeError(f"module 'dezsim' has no attribute {name!r}")
 
 
 __all__ = ["ConfigError", "DataError", "Dataset", "DezsimError", "Results", "Scenario", "SimulationError",
            "compare", "load_data", "load_scenario", "run"]
-__version__ = "0.1.0"

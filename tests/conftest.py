@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-from dezsim.data import default_root, load
+from dezsim.data.dataset import default_root
+from dezsim.data.loader import load
 from dezsim.resources import plans_root
 
 settings.register_profile("ci", derandomize=True, max_examples=60, deadline=None,

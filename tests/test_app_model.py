@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from dezsim.units import lever_value
+from dezsim.base.units import lever_value
 
 pytest.importorskip("solara", reason="the dashboard needs the app extra (solara)")
 
-from dezsim import params as P  # noqa: E402
-from dezsim.app import command  # noqa: E402
-from dezsim.app.model import LEVERS, Engine, areas, p_table, shown_values, with_levers  # noqa: E402
-from dezsim.config import Scenario  # noqa: E402
-from dezsim.errors import ConfigError  # noqa: E402
+from dezsim.base.errors import ConfigError  # noqa: E402
+from dezsim.model import params as P# noqa: E402
+from dezsim.model.config import Scenario  # noqa: E402
+from dezsim.outputs.app import command  # noqa: E402
+from dezsim.outputs.app.model import LEVERS, Engine, areas, p_table, shown_values, with_levers  # noqa: E402
 
 
 def test_levers_take_range_and_unit_from_the_declarations():

@@ -1,5 +1,5 @@
 """One direction of data: the SD core never imports the agents, the agents never import the SD core (only the
-coupling sees both; they share the types of dezsim.exchange), no import cycles among dezsim's modules (hidden
+coupling sees both; they share the types of dezsim.model.exchange), no import cycles among dezsim's modules (hidden
 function-level imports included), and analysis modules do not reach back into the model's internals."""
 
 from __future__ import annotations
@@ -84,11 +84,11 @@ def cycles(edges: dict[str, set[str]]) -> list[list[str]]:
 
 
 def test_sd_core_does_not_import_the_agents():
-    assert not {m for m in imports("sd") if m.startswith(("dezsim.abm", "dezsim.coupling", "mesa"))}
+    assert not {m for m in imports("model/sd") if m.startswith(("dezsim.model.abm", "dezsim.model.coupling", "mesa"))}
 
 
 def test_agents_do_not_import_the_sd_core():
-    assert not {m for m in imports("abm") if m.startswith(("dezsim.sd", "dezsim.coupling", "dezsim.simulate"))}
+    assert not {m for m in imports("model/abm") if m.startswith(("dezsim.model.sd", "dezsim.model.coupling", "dezsim.model.simulate"))}
 
 
 def test_no_import_cycles_among_dezsim_modules():
@@ -100,17 +100,17 @@ def test_the_cycle_check_finds_a_cycle():
 
 
 def test_exchange_types_depend_on_neither_side():
-    assert not {m for m in imports_of(PACKAGE / "exchange.py") if m.startswith(("dezsim.sd", "dezsim.abm"))}
+    assert not {m for m in imports_of(PACKAGE / "model" / "exchange.py") if m.startswith(("dezsim.model.sd", "dezsim.model.abm"))}
 
 
 def test_agent_kernel_cache_is_keyed_to_the_rule():
     """numba's on-disk cache of the kernel only notices edits of kernel.py itself: kernel.py records the digest
     of the files its compiled callees live in, so editing them forces an edit (and a recompile) of the kernel."""
-    from dezsim.abm import kernel
+    from dezsim.model.abm import kernel
 
-    files = [PACKAGE / "abm" / name for name in kernel.RULE_FILES]
+    files = [PACKAGE / "model" / "abm" / name for name in kernel.RULE_FILES]
     digest = hashlib.sha256(b"".join(p.read_bytes() for p in files)).hexdigest()[:16]
-    assert kernel.RULE_DIGEST == digest, f"update RULE_DIGEST in dezsim/abm/kernel.py to {digest!r}"
+    assert kernel.RULE_DIGEST == digest, f"update RULE_DIGEST in dezsim/model/abm/kernel.py to {digest!r}"
 
 
 def test_nothing_runs_on_import():
@@ -120,4 +120,4 @@ def test_nothing_runs_on_import():
     code = "import sys, dezsim; print(sorted(m for m in ('numba', 'sympy', 'mesa', 'dask') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
-    assert importlib.util.find_spec("dezsim.exchange") is not None
+    assert importlib.util.find_spec("dezsim.model.exchange") is not None

@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dezsim import calibrate as C
-from dezsim import params as P
-from dezsim.errors import DezsimError
+from dezsim.base.errors import DezsimError
+from dezsim.calibration import calibrate as C
+from dezsim.model import params as P
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +38,7 @@ def test_every_set_reproduces_every_moment_within_its_tolerance(fitted, dataset)
 
 def test_calibration_uses_figures_up_to_2020_only(dataset):
     """Every figure a moment cites, in data/figures or in the pre-2021 infrastructure history, is dated <= 2020."""
-    from dezsim.history_infra import load_infrastructure_history
+    from dezsim.data.history_infra import load_infrastructure_history
 
     years = pd.concat([dataset.figures.set_index("id").year,
                        load_infrastructure_history(dataset.root).set_index("id").year])
@@ -91,7 +91,7 @@ def test_stored_ensemble_round_trips_and_bad_files_are_named(fitted, tmp_path):
 
 
 def test_runs_use_the_stored_calibrated_ensemble():
-    from dezsim.simulate import run
+    from dezsim.model.simulate import run
 
     stored, _ = C.load_ensemble()
     res = run(runs=3, seed=1, agents=None)
@@ -121,7 +121,7 @@ def test_derived_stocks_cover_every_region_with_core_value_added(dataset, fitted
 
 
 def test_declaring_a_parameter_never_redraws_another_ones_prior(dataset, monkeypatch):
-    """Prior-only columns come from a stream per parameter name (dezsim.seeding.named_rng). The groups whose
+    """Prior-only columns come from a stream per parameter name (dezsim.base.seeding.named_rng). The groups whose
     moments are simulated by the agents are left out (they take seconds and have nothing to do with the draws
     under test)."""
     every = C.groups
@@ -139,7 +139,7 @@ def test_declaring_a_parameter_never_redraws_another_ones_prior(dataset, monkeyp
 
 
 def test_named_streams_depend_on_the_name_and_seed_only():
-    from dezsim.seeding import named_rng
+    from dezsim.base.seeding import named_rng
 
     a = named_rng(1, "calibration", "gdp_growth").random(4)
     np.testing.assert_array_equal(a, named_rng(1, "calibration", "gdp_growth").random(4))

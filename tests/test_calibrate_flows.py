@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from dezsim import calibrate_flows as F
-from dezsim import params as P
-from dezsim.abm.population import PopulationSpec
+from dezsim.calibration import calibrate_flows as F
+from dezsim.model import params as P
+from dezsim.model.abm.population import PopulationSpec
 
 NAMES = ("hazard_cloud", "hazard_workshop", "peer_effect", "infra_effect", "attractiveness_elasticity",
          "init_share_diagnosed", "init_share_cloud", "init_share_workshop", "init_share_factory",

@@ -7,7 +7,7 @@ import warnings
 import pytest
 
 from dezsim import cli
-from dezsim.errors import ConfigError
+from dezsim.base.errors import ConfigError
 
 
 def test_main_prints_a_warning_and_an_error_as_one_line_each(monkeypatch, capsys):

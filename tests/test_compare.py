@@ -8,11 +8,11 @@ import pytest
 from scipy import stats
 
 import dezsim
-from dezsim.compare import Comparison, compare, newcombe_paired, paired_delta
-from dezsim.config import SCENARIOS, Scenario
-from dezsim.errors import DezsimError
-from dezsim.reach import reachability
-from dezsim.results import Results
+from dezsim.base.errors import DezsimError
+from dezsim.model.config import SCENARIOS, Scenario
+from dezsim.model.results import Results
+from dezsim.outputs.compare import Comparison, compare, newcombe_paired, paired_delta
+from dezsim.targets.reach import reachability
 
 REPO_SCENARIOS = str(SCENARIOS) + "/"
 
@@ -106,7 +106,7 @@ def test_compare_smoke_two_scenario_files(dataset, tmp_path):
 
 def test_compare_a_scenario_with_itself_changes_nothing(dataset):
     base = Scenario(name="x", regions=["taicang"])
-    cmp = dezsim.compare([base, base.model_copy(update={"name": "y"})], runs=3, seed=1, data=dataset)  # public call
+    cmp = dezsim.outputs.compare([base, base.model_copy(update={"name": "y"})], runs=3, seed=1, data=dataset)  # public call
     done = cmp.table.dropna(subset=["delta"])
     assert len(done) > 0 and (done.delta == 0).all() and (done.runs_gained == 0).all() and (done.runs_lost == 0).all()
     assert isinstance(cmp, Comparison)

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from dezsim.config import SCENARIOS, load_scenario
-from dezsim.errors import ConfigError
+from dezsim.base.errors import ConfigError
+from dezsim.model.config import SCENARIOS, load_scenario
 
 
 
@@ -39,7 +39,7 @@ def test_scenario_errors_are_one_line(tmp_path, text, pattern):
 
 
 def test_regional_override_applies_to_the_leaves_of_a_parent(tmp_path):
-    from dezsim.simulate import run
+    from dezsim.model.simulate import run
 
     scen = load_scenario(write(tmp_path, "name: x\noverrides:\n  dc_pue_cap: {suzhou: 1.2}\n"))
     res = run(scen, runs=2, seed=0)
@@ -49,7 +49,7 @@ def test_regional_override_applies_to_the_leaves_of_a_parent(tmp_path):
 
 
 def test_unknown_region_in_override_is_named(tmp_path):
-    from dezsim.simulate import run
+    from dezsim.model.simulate import run
 
     scen = load_scenario(write(tmp_path, "name: x\noverrides:\n  dc_pue_cap: {suzhouu: 1.2}\n"))
     with pytest.raises(ConfigError, match=r"overrides.dc_pue_cap: 'suzhouu': unknown region \(did you mean 'suzhou'\?\)"):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from dezsim.config import Scenario
-from dezsim.coupling import AgentSettings
-from dezsim.simulate import run
+from dezsim.model.config import Scenario
+from dezsim.model.coupling import AgentSettings
+from dezsim.model.simulate import run
 
 SMALL = AgentSettings()
 
@@ -43,10 +43,10 @@ def test_sd_alone_still_runs_without_agents():
 def test_agent_flows_are_checked_never_clipped():
     import pytest
 
-    from dezsim import params as P
-    from dezsim.errors import SimulationError
-    from dezsim.exchange import AgentFlows
-    from dezsim.sd.model import Drivers
+    from dezsim.base.errors import SimulationError
+    from dezsim.model import params as P
+    from dezsim.model.exchange import AgentFlows
+    from dezsim.model.sd.model import Drivers
 
     bad = AgentFlows(np.array([[0.001, -1.0]]), np.zeros((1, 2)), np.zeros((1, 2)))
     with pytest.raises(SimulationError, match=r"induced_demand = -1.0 in run index 0, region index 1, year 2022"):
@@ -62,7 +62,7 @@ def test_agent_flows_are_checked_never_clipped():
 
 
 def test_the_mesa_engine_runs_the_coupled_model():
-    from dezsim.abm.population import PopulationSpec
+    from dezsim.model.abm.population import PopulationSpec
 
     res = run(runs=1, seed=3, agents=AgentSettings(spec=PopulationSpec(400.0, 8000.0, 2), engine="mesa"))
     share = res.select("upgraded_firms_share", "jiangsu").value
@@ -88,7 +88,7 @@ def test_the_plans_counts_are_reported_and_consistent():
 
 
 def test_adaptive_districts_chase_the_declared_coverage_reading(dataset):
-    from dezsim.coupling import upgrade_targets
+    from dezsim.model.coupling import upgrade_targets
 
     leaves = dataset.leaves()
     goals = dict(zip(leaves, upgrade_targets(dataset, leaves), strict=True))

@@ -11,8 +11,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dezsim.data import BASES, FIGURE_COLUMNS, KINDS, READING_COLUMNS, RELATIONS, default_root, load
-from dezsim.errors import DataError
+from dezsim.base.errors import DataError
+from dezsim.data.dataset import BASES, FIGURE_COLUMNS, KINDS, READING_COLUMNS, RELATIONS, default_root
+from dezsim.data.loader import load
 
 HEADER = [c.name for c in FIGURE_COLUMNS]
 GOOD = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dezsim.quotes import missing_quotes
+from dezsim.data.quotes import missing_quotes
 
 from .conftest import SEEDS
 

@@ -8,9 +8,9 @@ import re
 from typer.testing import CliRunner
 
 from dezsim.cli import app
-from dezsim.data import load
-from dezsim.datacheck import cross_level
-from dezsim.pages import collapse, read_page
+from dezsim.data.consistency import cross_level
+from dezsim.data.loader import load
+from dezsim.data.pages import collapse, read_page
 
 from .test_data_loader import GOOD, write_data
 

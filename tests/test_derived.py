@@ -1,4 +1,4 @@
-"""Derived indicators (dezsim.derived): analytic checks, 2020 anchors, streams, properties, and reach gains."""
+"""Derived indicators (dezsim.model.derived): analytic checks, 2020 anchors, streams, properties, and reach gains."""
 
 from __future__ import annotations
 
@@ -11,12 +11,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import dezsim
-from dezsim import derived
-from dezsim.derived_evidence import load_evidence
-from dezsim.derived_params import ANCHORS, BY_NAME, PARAMS
-from dezsim.errors import DataError, DezsimError
-from dezsim.reach import reachability
-from dezsim.results import Results
+from dezsim.base.errors import DataError, DezsimError
+from dezsim.model import derived
+from dezsim.model.derived_evidence import load_evidence
+from dezsim.model.derived_params import ANCHORS, BY_NAME, PARAMS
+from dezsim.model.results import Results
+from dezsim.targets.reach import reachability
 
 YEARS = list(range(2020, 2026))
 
@@ -162,7 +162,7 @@ def test_evidence_loads_and_bad_rows_fail_in_one_line(data_copy):
 def test_derived_indicators_raise_the_assessed_targets(dataset, monkeypatch):
     res = dezsim.run(runs=20, agents=None, data=dataset)
     with_derived = reachability(res, dataset)
-    monkeypatch.setattr("dezsim.reach.add_derived", lambda results, ds: results)
+    monkeypatch.setattr("dezsim.targets.reach.add_derived", lambda results, ds: results)
     without = reachability(res, dataset)
     gained = set(with_derived[with_derived.assessed].target_id) - set(without[without.assessed].target_id)
     assert gained and gained == set(with_derived[with_derived.assessed

@@ -7,8 +7,8 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from dezsim.cli import app
-from dezsim.results import Results
-from dezsim.sd.equations import listing
+from dezsim.model.results import Results
+from dezsim.model.sd.equations import listing
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "equations.md"
 
@@ -18,7 +18,7 @@ def test_equation_listing_is_not_stale():
 
 
 def test_generated_kernel_is_not_stale():
-    from dezsim.sd.codegen import GENERATED, kernel_source
+    from dezsim.model.sd.codegen import GENERATED, kernel_source
 
     assert GENERATED.read_text(encoding="utf-8") == kernel_source(), "run `dezsim equations --write` and commit"
 

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from dezsim import drift, noise, params as P
-from dezsim.process_noise import drift_settings
+from dezsim.model import drift, noise, params as P
+from dezsim.model.process_noise import drift_settings
 
 
 @given(st.integers(1, 12))

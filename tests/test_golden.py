@@ -12,7 +12,7 @@ of freedom: with 75 cells tested the chance of a false failure is below 1 % (Bon
 rule moves every run the same way and fails (see test_a_doubled_hazard_fails_the_golden_test).
 
 The coupled file was rewritten twice since, each time after checking that only the intended cells moved: when
-the smart-workshop lists became batched (dezsim.abm.recognition.recognised_in_batches; six smart_workshops cells
+the smart-workshop lists became batched (dezsim.model.abm.recognition.recognised_in_batches; six smart_workshops cells
 failed, every other indicator passed) and when districts' lists started at their stated 2020 figures
 (anchor_lists; only smart_workshops of jiangsu and suzhou moved, by +30 in 2020 to +179 in 2025 on average).
 """
@@ -24,9 +24,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from dezsim.config import Scenario
-from dezsim.coupling import AgentSettings
-from dezsim.simulate import calibrated_ensemble, draw_design, run, simulate_design
+from dezsim.model.config import Scenario
+from dezsim.model.coupling import AgentSettings
+from dezsim.model.simulate import calibrated_ensemble, draw_design, run, simulate_design
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 SEED, COUPLED_RUNS, SD_RUNS = 11, 32, 8

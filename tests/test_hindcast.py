@@ -35,8 +35,8 @@ def test_hindcast_on_a_hand_written_file(tmp_path):
 
 
 def test_markdown_summary_is_what_the_json_says_and_the_report_quotes_it(tmp_path):
-    from dezsim.hindcast import summary_paragraph
-    from dezsim.report import hindcast_summary
+    from dezsim.calibration.hindcast import summary_paragraph
+    from dezsim.outputs.report import hindcast_summary
 
     out, md = tmp_path / "h.json", tmp_path / "hindcast.md"
     result = CliRunner().invoke(app, ["hindcast", "--observed", str(write(tmp_path, GOOD)), "--runs", "20",

@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dezsim import history
-from dezsim.pages import collapse, read_page
-from dezsim.data import CALIBRATION_CUTOFF, default_root
-from dezsim.errors import DataError
+from dezsim.base.errors import DataError
+from dezsim.data import history
+from dezsim.data.dataset import CALIBRATION_CUTOFF, default_root
+from dezsim.data.pages import collapse, read_page
 
 ROOT = default_root()
 HEADER = [c.name for c in history.SERIES_COLUMNS]

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from dezsim.data import default_root
-from dezsim.errors import DataError
-from dezsim.history_infra import (
+from dezsim.base.errors import DataError
+from dezsim.data.dataset import default_root
+from dezsim.data.history_infra import (
     COLUMNS,
     HISTORY_CUTOFF,
     KINDS,
@@ -18,7 +18,7 @@ from dezsim.history_infra import (
     TABLE,
     load_infrastructure_history,
 )
-from dezsim.pages import collapse, read_page
+from dezsim.data.pages import collapse, read_page
 
 HEADER = [c.name for c in COLUMNS]
 PAGE = "ia-test-page"
@@ -91,8 +91,8 @@ def test_history_units_parse_with_pint():
     """Every unit added for the history parses as pint ships it (energy, counts, money are all it needs)."""
     import pint
 
-    from dezsim.data import UNIT_COLUMNS
-    from dezsim.tables import read_table
+    from dezsim.base.tables import read_table
+    from dezsim.data.dataset import UNIT_COLUMNS
 
     path = default_root() / "units_history.csv"
     if not path.exists():

@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from dezsim import indicator_models as im
-from dezsim import indicator_priors
-from dezsim.errors import ConfigError
-from dezsim.outside_params import value
+from dezsim.base.errors import ConfigError
+from dezsim.targets import indicator_models as im
+from dezsim.targets import indicator_priors
+from dezsim.targets.outside_params import value
 
 N = 20000
 #: Monte Carlo checks allow 5 binomial standard errors (a false failure about once in 1.7 million runs).
@@ -100,8 +100,8 @@ def test_bad_cases_are_one_line_errors():
 
 
 def test_plan_targets_get_models_only_with_a_baseline():
-    from dezsim.data import load
-    from dezsim.target_baselines import plan_targets
+    from dezsim.data.loader import load
+    from dezsim.targets.target_baselines import plan_targets
 
     ds = load()
     tab = indicator_priors.indicator_table(ds, seed=1, n_paths=500)
@@ -116,7 +116,7 @@ def test_plan_targets_get_models_only_with_a_baseline():
 def test_baseline_is_the_latest_pre_2021_headline_figure():
     import pandas as pd
 
-    from dezsim.target_baselines import baseline_rows, pick_baseline
+    from dezsim.targets.target_baselines import baseline_rows, pick_baseline
 
     f = pd.DataFrame({"id": ["a", "b", "c", "d", "e"], "region": "suzhou", "indicator": "x", "unit": "count",
                       "kind": ["baseline", "baseline", "baseline", "baseline", "target"],
@@ -138,7 +138,7 @@ def test_jiangsu_2025_key_area_5g_coverage_does_not_grow_from_the_2020_town_cove
     """s003-031 (全面覆盖 of core areas, trunk lines and parks, 2025) and s003-023 (2020 full coverage of city and
     county centres) count different areas: the 2020 figure is no baseline for it (it gave p = 1 by construction)."""
     import dezsim
-    from dezsim.target_baselines import plan_targets
+    from dezsim.targets.target_baselines import plan_targets
 
     pt = plan_targets(dezsim.load_data()).set_index("target_id")
     assert pt.loc["s003-031", "baseline_id"] is None or pd.isna(pt.loc["s003-031", "baseline_id"])

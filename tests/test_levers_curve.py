@@ -3,8 +3,8 @@
 import pandas as pd
 import pytest
 
-from dezsim import levers as L
-from dezsim.config import Scenario
+from dezsim.model.config import Scenario
+from dezsim.targets import levers as L
 
 
 def test_search_returns_p_at_every_grid_point(monkeypatch):

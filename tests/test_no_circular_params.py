@@ -2,15 +2,15 @@
 
 A parameter's ``source`` names the figure ids it rests on; none may be a row of kind ``target`` or
 ``growth_target`` in data/figures. Ranges written ``s004-011..013`` count every id in the range. The derived
-indicators' parameters (dezsim.derived_params, drawn after the run) and their 2020 anchors are checked too.
+indicators' parameters (dezsim.model.derived_params, drawn after the run) and their 2020 anchors are checked too.
 """
 
 from __future__ import annotations
 
 import re
 
-from dezsim import derived_params as D
-from dezsim import params as P
+from dezsim.model import derived_params as D
+from dezsim.model import params as P
 
 ID = re.compile(r"\b([a-z]+\d*[a-z]?)-(\d+)([a-z]?)(?:\.\.(\d+))?")
 

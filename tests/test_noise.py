@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from dezsim import noise, noise_evidence as ev, params as P, regions_effects as R
-from dezsim.errors import ConfigError
+from dezsim.base.errors import ConfigError
+from dezsim.model import noise, noise_evidence as ev, params as P, regions_effects as R
 
 YEARS = list(range(2021, 2026))
 SE = 4.0  # tolerances below are 4 standard errors of the sampling statistic

@@ -7,11 +7,11 @@ import pandas as pd
 import pytest
 from scipy import special, stats
 
-from dezsim import outside_score as osc
-from dezsim import outside_view as ov
-from dezsim.data import load
-from dezsim.errors import DataError
-from dezsim.outside_params import value
+from dezsim.base.errors import DataError
+from dezsim.data.loader import load
+from dezsim.targets import outside_score as osc
+from dezsim.targets import outside_view as ov
+from dezsim.targets.outside_params import value
 
 J = value("jeffreys_prior")
 K = value("class_prior_strength")
@@ -91,7 +91,7 @@ def test_required_growth():
 
 def test_page_is_not_stale():
     assert osc.DOC.read_text(encoding="utf-8") == osc.render() + "\n", \
-        "run `python -m dezsim.outside_score --write` and commit"
+        "run `python -m dezsim.targets.outside_score --write` and commit"
 
 
 @pytest.fixture(scope="module")
@@ -123,7 +123,7 @@ def test_class_map_gap_is_a_one_line_error(tmp_path):
     lines = path.read_text(encoding="utf-8").splitlines()
     path.write_text("\n".join(line for line in lines if not line.startswith("software_revenue,")) + "\n",
                     encoding="utf-8")
-    from dezsim.target_baselines import plan_targets
+    from dezsim.targets.target_baselines import plan_targets
 
     with pytest.raises(DataError, match=r"class_map.csv: no row for indicator 'software_revenue', kind 'target'"):
         plan_targets(load(root))

@@ -8,12 +8,12 @@ import numpy as np
 import pint
 import pytest
 
-from dezsim import derived_params as D
-from dezsim import outside_params as O
-from dezsim import params as P
-from dezsim.errors import ConfigError
-from dezsim.history import load_series
-from dezsim.history_infra import load_infrastructure_history
+from dezsim.base.errors import ConfigError
+from dezsim.data.history import load_series
+from dezsim.data.history_infra import load_infrastructure_history
+from dezsim.model import derived_params as D
+from dezsim.model import params as P
+from dezsim.targets import outside_params as O
 
 
 @pytest.fixture(scope="module")
@@ -43,11 +43,11 @@ def test_declarations_are_complete(table):
 
 
 def test_sd_equations_use_exactly_the_declared_parameters():
-    from dezsim.sd import equations as eq
+    from dezsim.model.sd import equations as eq
 
     declared = {p.name for p in P.SD_PARAMS}
     assert set(eq.P) <= declared
-    # the rest are used by the vintage block or the initial state in dezsim.sd.model
+    # the rest are used by the vintage block or the initial state in dezsim.model.sd.model
     assert declared - set(eq.P) == {"dc_pue_existing", "dc_it_load_2020", "dc_density_growth",
                                     "dc_utilisation", "oc_relative_size"}
 

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from dezsim import plots
-from dezsim.results import Results
+from dezsim.model.results import Results
+from dezsim.outputs import plots
 
 
 def _results(runs: int = 5) -> Results:
@@ -52,7 +52,7 @@ def test_delta_plot_one_dot_per_scenario_and_target(tmp_path):
 
 
 def test_plots_never_switch_the_backend(tmp_path):
-    code = ("import matplotlib; matplotlib.use('svg'); import dezsim.plots as p, dezsim.report, dezsim.calibrate; "
+    code = ("import matplotlib; matplotlib.use('svg'); import dezsim.outputs.plots as p, dezsim.outputs.report, dezsim.calibration.calibrate; "
             "import dezsim.sweep.analysis; import pandas as pd; "
             "t = pd.DataFrame({'baseline': ['a'], 'data': [1.0], 'median': [1.1], 'q10': [0.9], 'q90': [1.2]}); "
             f"p.save(p.fit_plot(t), r'{tmp_path / 'f.png'}'); print(matplotlib.get_backend())")
@@ -64,6 +64,6 @@ def test_plots_never_switch_the_backend(tmp_path):
 def test_no_module_calls_matplotlib_use():
     from pathlib import Path
 
-    root = Path(plots.__file__).resolve().parent
+    root = Path(plots.__file__).resolve().parents[1]
     offenders = [p for p in root.rglob("*.py") if "matplotlib.use(" in p.read_text(encoding="utf-8")]
     assert offenders == []

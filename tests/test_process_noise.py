@@ -9,16 +9,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dezsim import params as P
-from dezsim.config import Scenario
-from dezsim.coupling import AgentSettings
-from dezsim.drift import DRIFTING
-from dezsim.noise import SHOCKED
-from dezsim.sd.initial import CONCENTRATION, derive
-from dezsim.sd.model import Horizon
-from dezsim.simulate import (calibrated_ensemble, draw_design, parameter_arrays, run, scenario_leaves,
+from dezsim.model import params as P
+from dezsim.model import process_noise
+from dezsim.model.config import Scenario
+from dezsim.model.coupling import AgentSettings
+from dezsim.model.drift import DRIFTING
+from dezsim.model.noise import SHOCKED
+from dezsim.model.sd.initial import CONCENTRATION, derive
+from dezsim.model.sd.model import Horizon
+from dezsim.model.simulate import (calibrated_ensemble, draw_design, parameter_arrays, run, scenario_leaves,
                              simulate_design, simulate_raw)
-from dezsim import process_noise
 
 SEED = 5
 #: Results indicator of each seeded 2020 stock.
@@ -159,7 +159,7 @@ def test_a_scenario_override_of_a_growth_parameter_wins_over_the_offset(dataset)
 
 
 def test_clipped_offsets_are_counted_never_warned_and_named_in_the_report(dataset):
-    from dezsim.report import clipping_note
+    from dezsim.outputs.report import clipping_note
 
     scen = Scenario(name="t")
     design = _design(dataset, 3).assign(region_sd_city=P.BY_NAME["region_sd_city"].bounds[1] * 50)
@@ -179,7 +179,7 @@ def test_clipped_offsets_are_counted_never_warned_and_named_in_the_report(datase
 
 
 def test_noise_switch_in_the_scenario_file_and_the_run_argument(dataset, tmp_path):
-    from dezsim.config import load_scenario
+    from dezsim.model.config import load_scenario
 
     path = tmp_path / "quiet.yaml"
     path.write_text("name: quiet\nend: 2022\nnoise: false\n")

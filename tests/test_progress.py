@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import warnings
 
-from dezsim.progress import steps
+from dezsim.base.progress import steps
 
 
 def test_off_reports_nothing():
@@ -30,7 +30,7 @@ def test_bar_completes_without_warnings(capsys):
 
 def test_run_reports_every_simulated_year():
     import dezsim
-    from dezsim.config import Scenario
+    from dezsim.model.config import Scenario
 
     seen = []
     dezsim.run(Scenario(name="p", regions=["taicang"]), runs=2, seed=0, agents=None,

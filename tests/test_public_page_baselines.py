@@ -13,9 +13,9 @@ import re
 import pandas as pd
 import pytest
 
-from dezsim.data import default_root
-from dezsim.pages import collapse, read_page
-from dezsim.target_baselines import plan_targets
+from dezsim.data.dataset import default_root
+from dezsim.data.pages import collapse, read_page
+from dezsim.targets.target_baselines import plan_targets
 
 FILES = {"public_board_baselines_to_2020.csv": "pba-", "public_indicator_baselines_to_2020.csv": "pbb-"}
 PAGE_NOTE = re.compile(r"page: data/pages/([\w.-]+)\.txt")

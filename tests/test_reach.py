@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from dezsim.reach import REACH_COLUMNS, assess, jeffreys_interval, map_targets, verdict
-from dezsim.results import Results
+from dezsim.model.results import Results
+from dezsim.targets.reach import REACH_COLUMNS, assess, jeffreys_interval, map_targets, verdict
 
 YEARS = list(range(2020, 2026))
 
@@ -78,8 +78,8 @@ def test_every_target_is_assessed_or_has_a_reason(dataset):
 
 
 def test_agent_targets_name_the_campaign_pace_and_recognition_counts_their_batches(dataset):
-    from dezsim.reach import BATCHED_RECOGNITIONS, RECOGNITION_CAVEAT, RECOGNITIONS
-    from dezsim.views import AGENT_INDICATORS
+    from dezsim.targets.reach import BATCHED_RECOGNITIONS, RECOGNITION_CAVEAT, RECOGNITIONS
+    from dezsim.targets.views import AGENT_INDICATORS
 
     regions = dataset.leaves() + ["suzhou", "jiangsu"]
     mapped = map_targets(dataset, regions, 2025).set_index("target_id")
@@ -95,7 +95,7 @@ def test_agent_targets_name_the_campaign_pace_and_recognition_counts_their_batch
 
 
 def test_reach_table_columns_and_levers_interpolation():
-    from dezsim.levers import LEVERS, _needed
+    from dezsim.targets.levers import LEVERS, _needed
 
     assert {"target_id", "region", "indicator", "year", "relation", "threshold", "assessed", "reason", "p_reach",
             "p_low", "p_high", "first_year_median"} <= set(REACH_COLUMNS)
@@ -116,7 +116,7 @@ def test_reach_command_writes_every_report_file(tmp_path):
     for name in ("report.md", "report.html", "reach.csv", "figures/fan_core_industry_share_gdp.png"):
         assert (tmp_path / name).stat().st_size > 0, name
     reach = pd.read_csv(tmp_path / "reach.csv")
-    from dezsim.data import load
+    from dezsim.data.loader import load
 
     unique = (load().readings.role == "target").sum()
     assert len(reach) == unique and reach.p_reach[reach.assessed].between(0, 1).all()
@@ -135,7 +135,7 @@ def test_reach_command_writes_every_report_file(tmp_path):
 
 @pytest.mark.slow
 def test_lever_search_end_to_end(tmp_path):
-    from dezsim.report import build
+    from dezsim.outputs.report import build
 
     reach, paths = build(runs=20, lever_runs=12, out=tmp_path)
     levers = pd.read_csv(paths["levers.csv"])
@@ -148,8 +148,8 @@ def test_lever_search_end_to_end(tmp_path):
 def test_the_plans_own_counts_are_assessed_on_a_small_coupled_run(dataset):
     """Targets read on the agents' counts of the plans (coverage, diagnoses, provincial + municipal lists,
     transformed SMEs) get a probability from a coupled run; counts of another unit do not."""
-    from dezsim.reach import reachability
-    from dezsim.simulate import run
+    from dezsim.model.simulate import run
+    from dezsim.targets.reach import reachability
 
     table = reachability(run(runs=6, seed=3, data=dataset), dataset).set_index("target_id")
     ids = ["s000-002", "s001a-151", "s001a-153", "s001a-154", "s001b-020", "s002-008", "s004-012", "s004-014"]

@@ -9,12 +9,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dezsim import params as P
-from dezsim.data import load
-from dezsim.errors import DataError
-from dezsim.reach import assess, headline, map_targets, metric
-from dezsim.readings import Reading, Scope, ThresholdRule, threshold
-from dezsim.sd.outputs import INDICATORS
+from dezsim.base.errors import DataError
+from dezsim.data.loader import load
+from dezsim.data.readings import Reading, Scope, ThresholdRule, threshold
+from dezsim.model import params as P
+from dezsim.model.sd.outputs import INDICATORS
+from dezsim.targets.reach import assess, headline, map_targets, metric
 
 from .test_reach import YEARS, synthetic, target
 
@@ -115,8 +115,8 @@ def test_an_indicator_missing_from_the_results_is_not_assessed_with_its_reason(d
 
 
 def test_targets_on_agent_counts_in_a_run_without_agents_are_not_simulated(dataset):
-    from dezsim.sd.outputs import INDICATORS
-    from dezsim.views import AGENT_INDICATORS
+    from dezsim.model.sd.outputs import INDICATORS
+    from dezsim.targets.views import AGENT_INDICATORS
 
     m = mapped_all(dataset, set(INDICATORS) - AGENT_INDICATORS).set_index("target_id")
     row = m.loc["s002-045"]  # Wuzhong's cloud-star firms: an agent count
@@ -168,7 +168,7 @@ def test_bad_readings_stop_with_one_line(data_copy, edit, expected):
 
 
 def test_a_reading_quote_not_in_its_seed_is_reported(data_copy):
-    from dezsim.quotes import missing_quotes
+    from dezsim.data.quotes import missing_quotes
 
     from .conftest import SEEDS
 
@@ -178,6 +178,6 @@ def test_a_reading_quote_not_in_its_seed_is_reported(data_copy):
 
 
 def test_targets_doc_is_up_to_date(dataset):
-    from dezsim.targetdoc import DOC, listing
+    from dezsim.targets.targetdoc import DOC, listing
 
     assert DOC.read_text(encoding="utf-8") == listing(dataset), "run `dezsim targets --write` and commit"

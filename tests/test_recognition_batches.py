@@ -7,9 +7,9 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dezsim import params as P
-from dezsim.abm.recognition import recognised_in_batches
-from dezsim.history_infra import load_infrastructure_history
+from dezsim.data.history_infra import load_infrastructure_history
+from dezsim.model import params as P
+from dezsim.model.abm.recognition import recognised_in_batches
 
 
 def _one(value: float) -> np.ndarray:
@@ -71,8 +71,8 @@ def test_lists_never_fall_and_never_exceed_the_listable_firms(steps, first, shar
 
 
 def test_the_coupled_run_reports_every_recognition_list():
-    from dezsim.config import Scenario
-    from dezsim.simulate import run
+    from dezsim.model.config import Scenario
+    from dezsim.model.simulate import run
 
     res = run(Scenario(name="b", end=2023), runs=3, seed=5)
     present = set(res.frame.indicator.astype(str))
@@ -92,7 +92,7 @@ def _raw(prov, muni):
 
 
 def test_a_leaf_starts_at_its_stated_lists_and_keeps_its_growth():
-    from dezsim.abm.recognition import anchor_lists
+    from dezsim.model.abm.recognition import anchor_lists
 
     prov = [[[10, 15, 20], [4, 5, 6]], [[20, 25, 40], [8, 8, 8]]]
     muni = [[[5, 6, 7], [2, 2, 3]], [[10, 12, 14], [4, 5, 6]]]
@@ -108,7 +108,7 @@ def test_a_leaf_starts_at_its_stated_lists_and_keeps_its_growth():
 
 
 def test_a_list_without_its_own_figure_follows_the_other_and_a_zero_start_is_lifted():
-    from dezsim.abm.recognition import anchor_lists
+    from dezsim.model.abm.recognition import anchor_lists
 
     prov = [[[10, 15, 20], [0, 0, 1]], [[20, 25, 40], [0, 2, 3]]]
     muni = [[[5, 6, 7], [0, 0, 0]], [[10, 12, 14], [0, 1, 1]]]
@@ -119,8 +119,8 @@ def test_a_list_without_its_own_figure_follows_the_other_and_a_zero_start_is_lif
 
 
 def test_coupled_runs_start_every_stated_leaf_list_at_its_figure(dataset):
-    from dezsim.config import Scenario
-    from dezsim.simulate import run
+    from dezsim.model.config import Scenario
+    from dezsim.model.simulate import run
 
     res = run(Scenario(name="b", end=2022), runs=4, seed=1)
     at = lambda ind, reg: res.select(ind, reg, 2020).value  # noqa: E731

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from dezsim.data import default_root
-from dezsim.errors import DataError
-from dezsim.pages import collapse
-from dezsim.reference_targets import CLASSES, LAST_YEAR, base_rates, load
+from dezsim.base.errors import DataError
+from dezsim.data.dataset import default_root
+from dezsim.data.pages import collapse
+from dezsim.data.reference_targets import CLASSES, LAST_YEAR, base_rates, load
 from dezsim.resources import plans_root
 
 DATA = default_root()

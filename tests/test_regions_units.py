@@ -5,7 +5,7 @@ from __future__ import annotations
 import pint
 import pytest
 
-from dezsim.data import GROWTH_UNITS
+from dezsim.data.dataset import GROWTH_UNITS
 
 
 def test_region_tree_is_a_tree(dataset):

@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from dezsim import plots
-from dezsim.results import Results
-from dezsim.target_paths import metric_paths, panel_key, panels
-from dezsim.units import lever_text, threshold_text, with_unit
+from dezsim.base.units import lever_text, threshold_text, with_unit
+from dezsim.model.results import Results
+from dezsim.outputs import plots
+from dezsim.targets.target_paths import metric_paths, panel_key, panels
 
 
 def _results() -> Results:
@@ -102,13 +102,13 @@ def test_numbers_and_thresholds_for_people():
 
 
 def test_quotes_with_tabs_show_as_one_line():
-    from dezsim.report_tables import _one_line
+    from dezsim.outputs.report_tables import _one_line
 
     assert _one_line(pd.Series(["省、市级示范智能车间（个）\t2000", None])).tolist() == ["省、市级示范智能车间（个） 2000", ""]
 
 
 def test_a_report_removes_only_the_charts_of_an_earlier_report_it_did_not_write(tmp_path):
-    from dezsim.report import _remove_stale_charts
+    from dezsim.outputs.report import _remove_stale_charts
 
     for name in ("overview.png", "fan_gdp.png", "fan_old_indicator.png", "levers.png", "notes.txt", "my_chart.png"):
         (tmp_path / name).write_bytes(b"x")

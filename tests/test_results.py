@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dezsim.errors import DezsimError
-from dezsim.results import COLUMNS, Results
-from dezsim.simulate import run
+from dezsim.base.errors import DezsimError
+from dezsim.model.results import COLUMNS, Results
+from dezsim.model.simulate import run
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +56,7 @@ def test_corrupt_and_foreign_files_are_rejected(results, tmp_path):
 def test_units_in_tidy_frames_and_xarray():
     import pint
 
-    from dezsim.results import Results
+    from dezsim.model.results import Results
 
     design = pd.DataFrame({"run": [0, 1], "seed": [1, 2]})
     arrays = {"gdp": np.ones((2, 1, 2)), "core_industry_share_gdp": np.full((2, 1, 2), 10.0)}

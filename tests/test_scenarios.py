@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from dezsim.base.errors import ConfigError
 from dezsim.cli import app
-from dezsim.config import SCENARIOS, load_scenario
-from dezsim.errors import ConfigError
-from dezsim.simulate import run
+from dezsim.model.config import SCENARIOS, load_scenario
+from dezsim.model.simulate import run
 
 LIBRARY = sorted(SCENARIOS.glob("*.yaml"))
 

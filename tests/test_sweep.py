@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dezsim.config import Scenario
-from dezsim.errors import ConfigError, DezsimError
+from dezsim.base.errors import ConfigError, DezsimError
+from dezsim.model.config import Scenario
 from dezsim.sweep import Outputs, make, run_sweep
 from dezsim.sweep.analysis import prim, sobol_indices
 
@@ -56,7 +56,7 @@ def test_coupled_sweep_identical_for_chunk_sizes_1_and_50(tmp_path):
     how many numba threads step them changes nothing."""
     import numba
 
-    from dezsim.coupling import AgentSettings
+    from dezsim.model.coupling import AgentSettings
 
     design = make("mc", [], 6, 0)
     keep = Outputs(("upgraded_firms_share", "upgrade_projects", "core_industry_va"), ("taicang",))
@@ -75,9 +75,9 @@ def test_coupled_sweep_identical_for_chunk_sizes_1_and_50(tmp_path):
 
 
 def test_a_sweep_equals_plain_runs_of_its_design(reference):
-    from dezsim.calibrate import central, load_ensemble
-    from dezsim.data import load
-    from dezsim.simulate import simulate_design
+    from dezsim.calibration.calibrate import central, load_ensemble
+    from dezsim.data.loader import load
+    from dezsim.model.simulate import simulate_design
 
     design = make("lhs", SPEC["params"], 40, 1).iloc[:3]
     full = pd.DataFrame([{"run": r, "seed": 7, **central(load_ensemble())} for r in design.run])
@@ -90,7 +90,7 @@ def test_a_sweep_equals_plain_runs_of_its_design(reference):
 def test_resume_after_sigkill_at_random_points_equals_uninterrupted(tmp_path, reference):
     rng = np.random.default_rng(11)
     out = tmp_path / "killed"
-    code = ("import sys; from dezsim.config import Scenario; from dezsim.sweep import *; "
+    code = ("import sys; from dezsim.model.config import Scenario; from dezsim.sweep import *; "
             "from tests.test_sweep import sweep; sweep(sys.argv[1], chunk=2)")
     for _ in range(3):
         stop_after = int(rng.integers(1, 15))
@@ -154,7 +154,7 @@ def test_prim_finds_a_planted_box():
 
 
 def test_store_tidy_carries_each_indicators_unit(tmp_path):
-    from dezsim.results import indicator_units
+    from dezsim.model.results import indicator_units
 
     store = sweep(tmp_path / "s")
     tidy = store.tidy(region="suzhou")

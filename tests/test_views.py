@@ -3,8 +3,8 @@
 import numpy as np
 import pandas as pd
 
-from dezsim.reach import headline, headline_text
-from dezsim.views import VIEWS_DIFFER, with_views
+from dezsim.targets.reach import headline, headline_text
+from dezsim.targets.views import VIEWS_DIFFER, with_views
 
 
 def _reach() -> pd.DataFrame:

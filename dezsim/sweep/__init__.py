@@ -1,5 +1,7 @@
 """Sweeps: designs (Monte Carlo, Latin hypercube, Sobol/Saltelli, Morris), chunked execution in-process, in
-local processes or on Dask, a resumable Parquet store, sensitivity indices and scenario discovery."""
+local processes or on Dask, a resumable Parquet store, sensitivity indices and scenario discovery.
+
+May import outputs, targets, calibration, model, data and base; only the CLI imports it."""
 
 from dezsim.sweep.designs import METHODS, make, problem
 from dezsim.sweep.execute import EXECUTORS, Outputs, run_sweep

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from dezsim.errors import DezsimError
+from dezsim.base.errors import DezsimError
 from dezsim.sweep.designs import problem
 from dezsim.sweep.store import Store
 
@@ -77,8 +77,8 @@ def morris_indices(store: Store, indicator: str, region: str) -> pd.DataFrame:
 
 
 def plot_indices(indices: pd.DataFrame, path: Path, title: str) -> Path:
-    """Write the indices figure (:func:`dezsim.plots.indices_plot`) to ``path``."""
-    from dezsim import plots
+    """Write the indices figure (:func:`dezsim.outputs.plots.indices_plot`) to ``path``."""
+    from dezsim.outputs import plots
 
     return plots.save(plots.indices_plot(indices, title), path)
 
@@ -125,8 +125,8 @@ def target_hits(store: Store, target_id: str, partial: bool = False) -> tuple[pd
 
     An incomplete sweep raises :class:`DezsimError` unless ``partial`` (then only the stored runs count).
     """
-    from dezsim.data import load
-    from dezsim.reach import map_targets, metric
+    from dezsim.data.loader import load
+    from dezsim.targets.reach import map_targets, metric
 
     ds = load()
     frame = store.frame(partial=partial)

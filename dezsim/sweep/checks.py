@@ -6,9 +6,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from dezsim.config import Scenario
-from dezsim.errors import ConfigError
-from dezsim.tables import nearest
+from dezsim.base.errors import ConfigError
+from dezsim.base.tables import nearest
+from dezsim.model.config import Scenario
 
 #: Share of the available memory the driver's design table may take (the rest is left to the workers).
 MEMORY_SHARE = 0.25
@@ -53,8 +53,8 @@ def _gib(nbytes: float) -> str:
 
 def check_outputs(outputs, scen: Scenario, ds, agents) -> int:
     """Refuse unknown indicators, regions and years to keep (before computing); return kept values per run."""
-    from dezsim.sd.outputs import INDICATORS, output_regions
-    from dezsim.simulate import scenario_leaves
+    from dezsim.model.sd.outputs import INDICATORS, output_regions
+    from dezsim.model.simulate import scenario_leaves
 
     regions = output_regions(ds, scenario_leaves(scen, ds), tuple(scen.regions))[0]
     years = list(range(scen.start, scen.end + 1))

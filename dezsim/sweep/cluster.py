@@ -13,7 +13,7 @@ import struct
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from dezsim.errors import ConfigError, DezsimError
+from dezsim.base.errors import ConfigError, DezsimError
 
 SCHEMES = ("tcp", "tls")
 #: Seconds to wait for a scheduler to accept and answer (a reachable scheduler answers in milliseconds).

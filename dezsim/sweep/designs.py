@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 from scipy.stats import qmc
 
-from dezsim import params as P
-from dezsim.errors import ConfigError
+from dezsim.base.errors import ConfigError
+from dezsim.model import params as P
 from dezsim.sweep.checks import check_memory, design_runs
 
 METHODS = ("mc", "lhs", "sobol", "morris")

@@ -20,9 +20,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from dezsim.config import Scenario
-from dezsim.abm.settings import AgentSettings
-from dezsim.errors import ConfigError, DezsimError
+from dezsim.base.errors import ConfigError, DezsimError
+from dezsim.model.abm.settings import AgentSettings
+from dezsim.model.config import Scenario
 from dezsim.sweep.checks import check_disk, check_not_set_by_scenario, check_outputs
 from dezsim.sweep.cluster import connect, parse_address, probe
 from dezsim.sweep.store import IDENTITY, Store, chunk_bytes, design_digest, differs
@@ -55,15 +55,15 @@ class ChunkTask:
 
 @cache
 def _worker_data():
-    from dezsim.data import load
+    from dezsim.data.loader import load
 
     return load()
 
 
 def local_identity(ds) -> tuple[dict, tuple | None]:
     """This process's code version, data digest and calibration digest (and the calibration itself)."""
-    from dezsim.calibrate import digest, load_ensemble
-    from dezsim.simulate import code_version
+    from dezsim.calibration.calibrate import digest, load_ensemble
+    from dezsim.model.simulate import code_version
 
     stored = load_ensemble()
     return {"code_version": code_version(), "data_hash": ds.digest, "calibration": digest(stored)}, stored
@@ -75,8 +75,8 @@ def compute_chunk(task: ChunkTask) -> tuple[int, bytes, float]:
     A worker first checks that its code, data/ and calibration/ are those of the sweep: a worker whose checkout
     differs refuses (the driver then fails), so one sweep never mixes results of two models.
     """
-    from dezsim.calibrate import central
-    from dezsim.simulate import draw_design, simulate_design
+    from dezsim.calibration.calibrate import central
+    from dezsim.model.simulate import draw_design, simulate_design
 
     start = time.perf_counter()
     ds = _worker_data()
@@ -145,7 +145,7 @@ def run_sweep(scenario: Scenario, design: pd.DataFrame, out: Path | str, seed: i
     chunk_size : int
         Runs per chunk (each chunk is one vectorised ensemble).
     """
-    from dezsim.data import load
+    from dezsim.data.loader import load
 
     _check_executor(executor, workers, chunk_size, scheduler)
     if scheduler:
@@ -193,7 +193,7 @@ def _warn_calibration(ds, stored: tuple | None, spec: dict | None, varies: bool)
     """Say loudly when the calibration is missing or was fitted to other data (for every design)."""
     import warnings
 
-    from dezsim.calibrate import MANIFEST
+    from dezsim.calibration.calibrate import MANIFEST
 
     method = (spec or {}).get("method", "this")
     if stored is None:

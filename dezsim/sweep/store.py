@@ -26,8 +26,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from dezsim.atomic import atomic_write_bytes
-from dezsim.errors import DezsimError
+from dezsim.base.atomic import atomic_write_bytes
+from dezsim.base.errors import DezsimError
 
 META = b"dezsim.chunk"
 #: What a sweep's identity records, with the words used to name a difference.
@@ -216,8 +216,8 @@ class Store:
 
     def tidy(self, **filters) -> pd.DataFrame:
         """:meth:`frame` (same ``filters``) with a ``unit`` column: each indicator's unit code from
-        ``data/indicators.csv`` (pint strings in ``data/units.csv``), as :meth:`dezsim.results.Results.tidy`."""
-        from dezsim.results import indicator_units
+        ``data/indicators.csv`` (pint strings in ``data/units.csv``), as :meth:`dezsim.model.results.Results.tidy`."""
+        from dezsim.model.results import indicator_units
 
         out = self.frame(**filters)
         out["unit"] = out.indicator.astype(str).map(indicator_units()).astype("category")

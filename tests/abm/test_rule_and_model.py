@@ -9,12 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dezsim import params as P
-from dezsim.abm import kernel, population, rule
-from dezsim.abm.engine import AgentSettings, Setup
-from dezsim.abm.population import PopulationSpec
-from dezsim.coupling import build_agents as build
-from dezsim.exchange import Observables
+from dezsim.model import params as P
+from dezsim.model.abm import kernel, population, rule
+from dezsim.model.abm.engine import AgentSettings, Setup
+from dezsim.model.abm.population import PopulationSpec
+from dezsim.model.coupling import build_agents as build
+from dezsim.model.exchange import Observables
 
 FIRM = {p.name: p.default for p in P.AGENT_PARAMS}
 LEAVES = 3

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from dezsim.calibrate import ROOT
-from dezsim.config import Scenario
+from dezsim.calibration.calibrate import ROOT
+from dezsim.model.config import Scenario
 from dezsim.sweep import Outputs, make, run_sweep
 
 KEEP = Outputs(("gdp",), ("suzhou",))

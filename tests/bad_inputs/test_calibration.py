@@ -12,9 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dezsim import calibrate as C
-from dezsim import params as P
-from dezsim.errors import DezsimError
+from dezsim.base.errors import DezsimError
+from dezsim.calibration import calibrate as C
+from dezsim.model import params as P
 
 from .helpers_b import calibration_copy, cli, tiny_sweep
 

@@ -10,8 +10,8 @@ import time
 
 import pytest
 
-from dezsim.config import Scenario
-from dezsim.errors import DezsimError
+from dezsim.base.errors import DezsimError
+from dezsim.model.config import Scenario
 from dezsim.sweep import make
 from dezsim.sweep.execute import ChunkTask, compute_chunk
 
@@ -125,8 +125,8 @@ def _task(identity: dict) -> ChunkTask:
 @pytest.mark.parametrize("field, words", [("data_hash", "data digest"), ("calibration", "calibration digest"),
                                           ("code_version", "code version")])
 def test_a_worker_with_another_checkout_refuses_before_computing(monkeypatch, field, words):
-    from dezsim import simulate
-    from dezsim.data import load
+    from dezsim.data.loader import load
+    from dezsim.model import simulate
     from dezsim.sweep.execute import local_identity
 
     mine, _ = local_identity(load())
@@ -138,7 +138,7 @@ def test_a_worker_with_another_checkout_refuses_before_computing(monkeypatch, fi
 @pytest.fixture(scope="module")
 def other_data(tmp_path_factory):
     """A copy of data/ whose content (hence digest) differs: one unit's description edited."""
-    from dezsim.data import default_root
+    from dezsim.data.dataset import default_root
 
     dest = tmp_path_factory.mktemp("data") / "data"
     shutil.copytree(default_root(), dest)

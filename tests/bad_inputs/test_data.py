@@ -14,8 +14,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dezsim.data import default_root, load, physical_ranges
-from dezsim.errors import DataError
+from dezsim.base.errors import DataError
+from dezsim.data.dataset import default_root
+from dezsim.data.loader import load, physical_ranges
 from tests.test_data_loader import GOOD, load_error, write_data
 
 from .helpers import one_line_error
@@ -60,16 +61,16 @@ def test_out_of_range_data_stop_check_run_calibrate_and_sweep(data_copy, monkeyp
                rf"range of {indicator}; {allowed}")
     one_line_error(["data", "check", "--data", data_copy], pattern)
     one_line_error(["calibrate", "--data", data_copy], pattern)
-    import dezsim.simulate
+    import dezsim.model.simulate
 
     monkeypatch.setenv("DEZSIM_DATA", str(data_copy))
-    dezsim.simulate._data.cache_clear()
+    dezsim.model.simulate._data.cache_clear()
     try:
         one_line_error(["run", "--runs", "1", "--no-agents"], pattern)
         one_line_error(["sweep", "--out", data_copy.parent / "store", "-n", "2", "--executor", "inprocess",
                         "--no-agents"], pattern)
     finally:
-        dezsim.simulate._data.cache_clear()
+        dezsim.model.simulate._data.cache_clear()
 
 
 def test_share_above_100_and_pue_below_1_are_refused():
@@ -121,19 +122,19 @@ def test_a_tenfold_gdp_typo_is_one_line_not_a_zero_division(data_copy, monkeypat
     value = float(REAL.figures.set_index("id").loc[row_of("gdp", region), "value"]) * factor
     edit(data_copy, row_of("gdp", region), "value", f"{value:.1f}")
     one_line_error(["data", "check", "--data", data_copy], where + r".*allowed: within 5% \(indicator_checks.csv\)")
-    import dezsim.simulate
+    import dezsim.model.simulate
 
     monkeypatch.setenv("DEZSIM_DATA", str(data_copy))
-    dezsim.simulate._data.cache_clear()
+    dezsim.model.simulate._data.cache_clear()
     try:
         one_line_error(["run", "--runs", "2"], where)
     finally:
-        dezsim.simulate._data.cache_clear()
+        dezsim.model.simulate._data.cache_clear()
 
 
 def test_a_gdp_remainder_of_zero_is_an_error_not_a_zero_division():
     """Within the sum tolerance the children may still reach the parent; the leaf left over would get GDP 0."""
-    from dezsim.sd.initial import derive
+    from dezsim.model.sd.initial import derive
 
     rows = [GOOD | {"id": f"g{i}", "region": r, "indicator": "gdp", "unit": "100m_yuan", "year": "2020",
                     "value": v, "relation": "=", "kind": "baseline", "basis": "flow"}
@@ -162,7 +163,7 @@ def test_quotes_are_never_read_outside_the_seeds_folder(tmp_path):
     """Even a Dataset built around the loader cannot make the quote check read another file."""
     from dataclasses import replace
 
-    from dezsim.quotes import missing_quotes
+    from dezsim.data.quotes import missing_quotes
 
     secret = tmp_path / "secret.txt"
     secret.write_text("数字经济领域有效发明专利累计拥有量达到700件以上", encoding="utf-8")  # the quote, verbatim
@@ -190,7 +191,7 @@ def test_the_data_hash_still_sees_a_changed_value(data_copy):
 
 
 def test_the_calibration_was_fitted_to_this_data():
-    from dezsim.calibrate import load_ensemble
+    from dezsim.calibration.calibrate import load_ensemble
 
     stored = load_ensemble()
     assert stored is not None and stored[1]["data_hash"] == REAL.digest

@@ -3,7 +3,7 @@ admissible parameter combination (corners of the joint bounds included), in ever
 
 The cause of the old violation (3 of 40 random corners of the bounds gave shares above 100 %, e.g. 116 % in
 Wuzhong): GDP grew on its own rate while core value added grew on the sectors' trend rates plus demand, so
-nothing tied the two. Now GDP contains core value added (dezsim/sd/equations.py), which keeps the share below
+nothing tied the two. Now GDP contains core value added (dezsim/model/sd/equations.py), which keeps the share below
 100 % structurally rather than by narrowing bounds.
 """
 
@@ -17,10 +17,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dezsim import params as P
-from dezsim.config import Scenario, load_scenario
-from dezsim.errors import ConfigError
-from dezsim.simulate import simulate_design
+from dezsim.base.errors import ConfigError
+from dezsim.model import params as P
+from dezsim.model.config import Scenario, load_scenario
+from dezsim.model.simulate import simulate_design
 
 from .helpers import one_line_error
 
@@ -60,7 +60,7 @@ def test_the_random_corners_that_once_passed_100_percent_now_stay_below(dataset)
 
 
 def test_the_share_stays_below_100_with_the_agents_coupled(dataset):
-    from dezsim.coupling import AgentSettings
+    from dezsim.model.coupling import AgentSettings
 
     rng = np.random.default_rng(1)
     rows = [{p.name: p.bounds[int(rng.integers(2))] for p in P.PARAMS} for _ in range(6)]
@@ -99,13 +99,13 @@ def test_data_making_2020_core_value_added_exceed_gdp_are_one_line(data_copy, mo
              "flow", "", "", "", "https://example.org/taicang", "9000", "test row"])
     with (data_copy / "sources.csv").open("a", encoding="utf-8", newline="") as fh:
         csv.writer(fh, lineterminator="\n").writerow(["https://example.org/taicang", "url", "test"])
-    import dezsim.simulate
+    import dezsim.model.simulate
 
     monkeypatch.setenv("DEZSIM_DATA", str(data_copy))
-    dezsim.simulate._data.cache_clear()
+    dezsim.model.simulate._data.cache_clear()
     try:
         one_line_error(["run", "--runs", "20", "--no-agents", "--set", "overrides.ei_va_ratio=0.25"],
                        r"run \d+, region taicang: 2020 core value added [\d.]+ >= GDP 1386.0?9? \(100m yuan\) with "
                        r"ei_va_ratio 0.25, .*allowed: a 2020 core share below 100 %")
     finally:
-        dezsim.simulate._data.cache_clear()
+        dezsim.model.simulate._data.cache_clear()

@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dezsim.errors import DataError
-from dezsim.hindcast import read_observed
-from dezsim.sd.outputs import INDICATORS
+from dezsim.base.errors import DataError
+from dezsim.calibration.hindcast import read_observed
+from dezsim.model.sd.outputs import INDICATORS
 
 from .helpers import one_line_error
 
@@ -17,9 +17,9 @@ HEADER = "region,indicator,unit,year,value\n"
 
 @pytest.fixture
 def no_work(monkeypatch):
-    import dezsim.simulate
+    import dezsim.model.simulate
 
-    monkeypatch.setattr(dezsim.simulate, "run", lambda *a, **k: pytest.fail("simulated a refused file"))
+    monkeypatch.setattr(dezsim.model.simulate, "run", lambda *a, **k: pytest.fail("simulated a refused file"))
 
 
 def observed(tmp_path, body: str):

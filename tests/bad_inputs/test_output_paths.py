@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from dezsim import atomic
+from dezsim.base import atomic
+from dezsim.base.errors import OutputError
 from dezsim.cli import app
-from dezsim.errors import OutputError
 
 from .helpers import one_line_error, runner
 
@@ -17,12 +17,12 @@ from .helpers import one_line_error, runner
 @pytest.fixture
 def no_work(monkeypatch):
     """Fail the test if a simulation starts: path errors must come before the work."""
-    import dezsim.simulate
+    import dezsim.model.simulate
 
     def refuse(*args, **kwargs):
         raise AssertionError("the simulation ran before the output path was checked")
 
-    monkeypatch.setattr(dezsim.simulate, "run", refuse)
+    monkeypatch.setattr(dezsim.model.simulate, "run", refuse)
 
 
 def bad_paths(tmp_path: Path) -> dict[str, tuple[Path, str]]:
@@ -57,7 +57,7 @@ def test_reach_out_is_checked_before_the_work(tmp_path, no_work):
 
 
 def test_calibrate_refuses_an_unwritable_calibration_folder(tmp_path, monkeypatch):
-    import dezsim.calibrate as C
+    import dezsim.calibration.calibrate as C
 
     a_file = tmp_path / "a_file"
     a_file.write_text("x")
@@ -114,8 +114,8 @@ def test_report_files_are_replaced_atomically(tmp_path, monkeypatch):
     """A figure failing half-way (full disk) leaves the previous report's files as they were."""
     import matplotlib.figure
 
-    from dezsim import report
-    from dezsim.simulate import run
+    from dezsim.model.simulate import run
+    from dezsim.outputs import report
 
     out = tmp_path / "rep"
     (out / "figures").mkdir(parents=True)
@@ -127,9 +127,9 @@ def test_report_files_are_replaced_atomically(tmp_path, monkeypatch):
         full_disk()
 
     monkeypatch.setattr(matplotlib.figure.Figure, "savefig", half_then_full)
-    from dezsim.data import load
-    from dezsim.reach import reachability
-    from dezsim.views import views
+    from dezsim.data.loader import load
+    from dezsim.targets.reach import reachability
+    from dezsim.targets.views import views
 
     ds = load()
     results = run(runs=1, agents=None)

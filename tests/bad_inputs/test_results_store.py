@@ -18,9 +18,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dezsim.config import Scenario
-from dezsim.errors import ConfigError, DezsimError
-from dezsim.results import Results
+from dezsim.base.errors import ConfigError, DezsimError
+from dezsim.model.config import Scenario
+from dezsim.model.results import Results
 from dezsim.sweep import Store, make
 from dezsim.sweep.analysis import morris_indices, sobol_indices
 

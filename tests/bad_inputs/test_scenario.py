@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dezsim.config import MAX_SCENARIO_BYTES, SCENARIOS, load_scenario
-from dezsim.errors import ConfigError
+from dezsim.base.errors import ConfigError
+from dezsim.model.config import MAX_SCENARIO_BYTES, SCENARIOS, load_scenario
 
 from .helpers import one_line_error
 
@@ -43,7 +43,7 @@ def test_bad_regions_are_one_line_through_the_cli(tmp_path, regions, pattern):
 
 
 def test_disjoint_regions_still_run():
-    from dezsim.simulate import run
+    from dezsim.model.simulate import run
 
     res = run(load_scenario(SCENARIOS / "baseline.yaml", ["regions=[wuxi, taicang]"]), runs=1, agents=None)
     assert {"wuxi", "taicang"} <= set(res.frame.region)
@@ -170,9 +170,9 @@ def test_a_valid_base_beside_the_file_or_shipped_is_used(tmp_path):
 
 @pytest.mark.parametrize("command", [["run"], ["reach", "--no-levers"]])
 def test_a_request_beyond_memory_is_refused_before_any_work(monkeypatch, command):
-    import dezsim.simulate
+    import dezsim.model.simulate
 
-    monkeypatch.setattr(dezsim.simulate, "draw_design", lambda *a, **k: pytest.fail("allocated the runs"))
+    monkeypatch.setattr(dezsim.model.simulate, "draw_design", lambda *a, **k: pytest.fail("allocated the runs"))
     one_line_error([*command, "--runs", "1000000000"],
                    r"--runs 1,000,000,000: needs about [\d,.]+ GiB \(1,000,000,000 runs x 14 regions x 6 years x "
                    r"\d+ indicators, [\d,]+ firm agents per run\); allowed: at most [\d,.]+ GiB \(50% of physical "
@@ -180,8 +180,8 @@ def test_a_request_beyond_memory_is_refused_before_any_work(monkeypatch, command
 
 
 def test_the_memory_limit_is_a_setting(monkeypatch):
-    from dezsim import budget
-    from dezsim.simulate import _data, request_size
+    from dezsim.model import budget
+    from dezsim.model.simulate import _data, request_size
 
     small = request_size(40, load_scenario(SCENARIOS / "baseline.yaml"), _data(), None)
     monkeypatch.setenv("DEZSIM_MAX_MEMORY_GB", str(0.5 * small.bytes() / budget.GIB))
@@ -193,7 +193,7 @@ def test_the_memory_limit_is_a_setting(monkeypatch):
 
 
 def test_the_estimate_grows_with_every_dimension():
-    from dezsim.budget import Request
+    from dezsim.model.budget import Request
 
     base = Request(10, 12, 14, 6, 19, 1000)
     for bigger in (Request(20, 12, 14, 6, 19, 1000), Request(10, 12, 28, 6, 19, 1000),
@@ -205,9 +205,9 @@ def test_the_estimate_grows_with_every_dimension():
 def test_python_run_refuses_an_override_for_a_region_not_simulated():
     """The Python entry point checks what the CLI checks: an override for Wuxi in a Suzhou-only run would be
     dropped without a word."""
-    from dezsim.config import Scenario
-    from dezsim.errors import ConfigError
-    from dezsim.simulate import run
+    from dezsim.base.errors import ConfigError
+    from dezsim.model.config import Scenario
+    from dezsim.model.simulate import run
 
     scen = Scenario(name="s", regions=["suzhou"], overrides={"gdp_growth": {"wuxi": 0.05}})
     with pytest.raises(ConfigError, match="wuxi"):

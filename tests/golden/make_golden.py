@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from dezsim.simulate import run
+from dezsim.model.simulate import run
 
 HERE = Path(__file__).resolve().parent
 SEED = 11

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dezsim.config import Scenario
-from dezsim.data import load
-from dezsim.simulate import draw_design, initial_stocks, parameter_arrays
+from dezsim.data.loader import load
+from dezsim.model.config import Scenario
+from dezsim.model.simulate import draw_design, initial_stocks, parameter_arrays
 
 
 def sd_inputs(runs: int = 3, seed: int = 1, overrides: dict | None = None, central: bool = False):

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from dezsim import params as P
-from dezsim.errors import ConfigError
-from dezsim.history_infra import load_infrastructure_history
-from dezsim.sd import initial as I
+from dezsim.base.errors import ConfigError
+from dezsim.data.history_infra import load_infrastructure_history
+from dezsim.model import params as P
+from dezsim.model.sd import initial as I
 
 RUNS = 4000
 

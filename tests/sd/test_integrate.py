@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from dezsim.sd import equations as eq
-from dezsim.sd.integrate import integrate
+from dezsim.model.sd import equations as eq
+from dezsim.model.sd.integrate import integrate
 
 
 def order_of_convergence(fun, y0, exact, t1, method, steps=(8, 16, 32)):

@@ -8,10 +8,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.integrate import solve_ivp
 
-from dezsim import params as P
-from dezsim.sd.integrate import integrate
-from dezsim.sd.model import Horizon, initial_state, it_load_per_rack, make_rhs, run_core
-from dezsim.sd.outputs import INDICATORS, indicators, output_regions
+from dezsim.model import params as P
+from dezsim.model.sd.integrate import integrate
+from dezsim.model.sd.model import Horizon, initial_state, it_load_per_rack, make_rhs, run_core
+from dezsim.model.sd.outputs import INDICATORS, indicators, output_regions
 
 from .helpers import sd_inputs
 
@@ -112,7 +112,7 @@ def test_ensemble_member_equals_a_single_run_with_its_parameters():
 def test_parallel_kernel_equals_serial_for_any_thread_count(monkeypatch):
     import numba
 
-    from dezsim.sd import kernel
+    from dezsim.model.sd import kernel
 
     _, _, par, init, _ = sd_inputs(100, 3)  # 1,200 cells: more than PARALLEL_BLOCKS blocks
     results = []
@@ -131,7 +131,7 @@ def test_parallel_kernel_equals_serial_for_any_thread_count(monkeypatch):
 
 
 def test_same_seed_same_results_and_different_seed_differs():
-    from dezsim.simulate import run
+    from dezsim.model.simulate import run
 
     a, b, c = run(runs=4, seed=11), run(runs=4, seed=11), run(runs=4, seed=12)
     assert a.frame.equals(b.frame) and a.design.equals(b.design)
@@ -139,7 +139,7 @@ def test_same_seed_same_results_and_different_seed_differs():
 
 
 def test_run_k_does_not_depend_on_ensemble_size():
-    from dezsim.simulate import run
+    from dezsim.model.simulate import run
 
     small, large = run(runs=2, seed=5), run(runs=6, seed=5)
     assert small.frame.equals(large.frame[large.frame.run < 2].reset_index(drop=True))

@@ -1,0 +1,61 @@
+"""``dezsim reach | targets``: the reachability report, and the listing of every target."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from dezsim.base.errors import DezsimError
+from dezsim.cli.common import DataDir, app, console, fail, load_dataset, scenario_option, with_noise
+
+
+@app.command("reach")
+def reach_cmd(
+    scenario: Annotated[Path | None, typer.Option(help="scenario file (default: baseline)")] = None,
+    runs: Annotated[int, typer.Option(min=10, help="ensemble size")] = 200,
+    seed: Annotated[int, typer.Option(min=0, help="root seed")] = 0,
+    out: Annotated[Path | None, typer.Option(help="report folder (default: out/reach-<scenario>)")] = None,
+    lever_runs: Annotated[int, typer.Option(min=10, help="runs per point of the lever search")] = 40,
+    levers: Annotated[bool, typer.Option(help="search the levers for targets below p = 0.8")] = True,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="change a scenario key: key.path=value")] = None,
+    noise: Annotated[bool, typer.Option(help="process noise: regional offsets, yearly shocks, drawn 2020 "
+                                             "allocations (--no-noise: parameter uncertainty only)")] = True,
+) -> None:
+    """Target reachability for every target in the plans: report.md, report.html, reach.csv, fan charts."""
+    from dezsim.outputs.report import build
+
+    name = scenario.stem if scenario is not None else "baseline"
+    folder = out or Path("out") / f"reach-{name}"
+    try:
+        reach, paths = build(with_noise(scenario_option(scenario, set_), noise), runs=runs, seed=seed, out=folder,
+                             lever_runs=lever_runs, levers=levers, progress=True)
+    except DezsimError as exc:
+        raise fail(exc) from None
+    from dezsim.targets.reach import headline_text
+
+    console.print(headline_text(reach))
+    console.print(f"report: {escape(str(paths['report.html'].resolve()))}  (also report.md, reach.csv, figures/)")
+
+
+@app.command("targets")
+def targets_cmd(
+    write: Annotated[bool, typer.Option("--write", help="write docs/targets.md instead of printing")] = False,
+    data: DataDir = None,
+) -> None:
+    """Every target with its declared reading, quote and status; with --write regenerate docs/targets.md."""
+    from dezsim.base.atomic import atomic_write_text
+    from dezsim.base.checkout import writable_docs_page
+    from dezsim.targets.targetdoc import DOC, listing
+
+    text = listing(load_dataset(data))
+    if write:
+        try:
+            path = atomic_write_text(writable_docs_page(DOC.name), text)
+        except DezsimError as exc:
+            raise fail(exc) from None
+        console.print(f"wrote {escape(str(path))}")
+    else:
+        console.print(text, markup=False, highlight=False)

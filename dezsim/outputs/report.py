@@ -1,0 +1,236 @@
+"""The reachability report: reach.csv, levers.csv, fan charts, report.md and a self-contained report.html."""
+
+from __future__ import annotations
+
+import base64
+import html
+from pathlib import Path
+
+import pandas as pd
+
+from dezsim.base.atomic import atomic_write_text, check_output_folder
+from dezsim.model.params import BY_NAME
+from dezsim.model.results import Results
+
+_SPEED, _BATCH = BY_NAME["programme_speed"].bounds, BY_NAME["recognition_batch_growth"].bounds
+
+HOW_TO_READ = [
+    "p is the probability that a target is met by its year: the share of ensemble runs (calibrated parameter sets, "
+    "the SD core coupled to the firm agents) that meet it, with a 90 % interval for Monte Carlo error. Verdict: "
+    "likely if p >= 0.8, unlikely if p <= 0.2, uncertain between.",
+    "What the runs differ in: parameters drawn from the calibrated ensemble (fitted to figures up to 2020), yearly "
+    "shocks and drifting trend growth estimated from 2010-2020 series, each region's own growth offsets and 2020 "
+    "split of stocks without a figure, and the pace of the 2021 campaign (programme_speed: one multiplier of the "
+    f"firms' adoption hazards per run, {_SPEED[0]:g}-{_SPEED[1]:g} times the pre-2021 pace) and of the province's "
+    "recognition batches (recognition_batch_growth: one yearly growth of the smart-workshop and factory batches "
+    f"per run, {_BATCH[0]:g} to {_BATCH[1]:g} a year). calibration/validation.md and "
+    "calibration/hindcast.md say how well such bands held against history and against figures published later.",
+    "Two views of every target. The inside view comes from a mechanism: the model (basis sd or agents), or, where "
+    "the model has none but a baseline exists, a generic indicator trend (basis indicator_trend: the trend with its "
+    "historical noise, logistic diffusion for shares, yearly counts for additions). The outside view asks how often "
+    "past plans' targets of the same class were met (data/reference_targets/, outcomes up to 2020; docs/"
+    "outside_view.md). 'views differ' flags targets whose two p are more than 0.4 apart: read those twice.",
+    "Each target is read as declared in data/target_readings.csv (level, cap, compound growth in % per year, new "
+    "within a period, cumulative since a start); thresholds and gaps are in the plan's unit (亿元 is 100 million "
+    "yuan). The gap is the measure minus the threshold (threshold minus measure for caps): negative is a shortfall.",
+    "Fan charts draw each target in its own metric: the median and the 50 % and 90 % bands over runs; triangles "
+    "mark thresholds in the target year (coloured by verdict); a dashed line is a growth target's required rate.",
+    "The lever curves show p as one policy lever is raised province-wide from today's setting to the end of its "
+    "bounds (same runs at every point); the best lever is the one that reaches p = 0.8 with the smallest share of "
+    "its range (levers.csv lists every lever and target).",
+]
+
+
+OVERVIEW_CAPTION = ("Filled marks: the inside view (dot: SD core, square: agents, diamond: indicator trend) with its "
+                    "90 % interval, coloured by verdict (green likely, amber uncertain, red unlikely); grey rings: "
+                    "the outside view with its 90 % interval. Targets with the outside view only are in the last "
+                    "table.")
+
+
+def _settings_text(settings: dict) -> str:
+    return ", ".join(f"{k}: {v}" for k, v in settings.items())
+
+
+def validation_summary(root: Path) -> tuple[str, str, Path | None]:
+    """(the "how little there is" paragraph, the all-forecasts table, validation.png) of calibration/validation.md."""
+    md = root / "validation.md"
+    if not md.exists():
+        return "calibration/validation.md is missing: run `dezsim validate`.", "", None
+    text = md.read_text(encoding="utf-8")
+    para = next((b.strip() for b in text.split("\n\n") if b.startswith("**How little")), "")
+    table = text.split("## All forecasts", 1)[1].split("\n\n")[1].strip() if "## All forecasts" in text else ""
+    png = root / "validation.png"
+    return para, table, png if png.exists() else None
+
+
+def clipping_note(provenance: dict) -> str | None:
+    """The caveat on the regional growth offsets clipped at their parameters' bounds, from a run's provenance
+    (None when nothing was clipped or the run had no process noise)."""
+    noise = provenance.get("noise") or {}
+    counts = {name: k for name, k in (noise.get("offsets_clipped") or {}).items() if k}
+    if not counts:
+        return None
+    cells = noise.get("offset_cells")
+    of = f" of {cells:,} (run, region) cells" if cells else " (run, region) cells"
+    listed = ", ".join(f"{name} {k:,}" for name, k in counts.items())
+    return ("Each region's growth offset is added to its run's growth rates and clipped to each rate's declared "
+            f"bounds (dezsim/model/params.py), so no run grows outside the range the evidence allows: here {listed}{of} "
+            "were clipped (provenance: noise.offsets_clipped). Clipping narrows the regional spread of those "
+            "runs a little; it is a design choice, not an error.")
+
+
+def hindcast_summary(root: Path) -> str:
+    """The summary paragraph of calibration/hindcast.md (figures published after 2020), or how to make it."""
+    from dezsim.calibration.hindcast import MISSING, summary_paragraph
+
+    return summary_paragraph(root / "hindcast.md") or MISSING
+
+
+#: The chart files a report writes (figures/); an earlier report's charts this one did not write are removed,
+#: so the folder never shows a chart of another run (any other file there is left alone).
+CHART_PATTERNS = ("overview.png", "fan_*.png", "levers.png")
+
+
+def _remove_stale_charts(figs: Path, written: set[Path]) -> None:
+    for pattern in CHART_PATTERNS:
+        for path in figs.glob(pattern):
+            if path not in written:
+                path.unlink()
+
+
+def write(out: Path, results: Results, reach: pd.DataFrame, levers: pd.DataFrame | None, ds,
+          settings: dict) -> dict[str, Path]:
+    """Write every report file into ``out`` (each atomically); returns their paths."""
+    from dezsim.outputs import report_figures as F
+    from dezsim.outputs import report_tables as T
+    from dezsim.targets.reach import headline_text
+
+    figs = out / "figures"
+    check_output_folder(out, "--out")
+    check_output_folder(figs, "--out")
+    figs.mkdir(parents=True, exist_ok=True)
+    reach = T.add_text_columns(reach, ds, T.plan_of(ds))
+    paths = {"reach.csv": out / "reach.csv"}
+    atomic_write_text(paths["reach.csv"], reach.drop(columns=["relative_to"], errors="ignore").to_csv(index=False))
+    if levers is not None:
+        levers = T.lever_columns(levers)
+        paths["levers.csv"] = out / "levers.csv"
+        atomic_write_text(paths["levers.csv"], levers.to_csv(index=False))
+    units = dict(zip(ds.indicators.name, ds.indicators.unit, strict=True))
+    zh = dict(zip(ds.indicators.name, ds.indicators.name_zh, strict=True))
+    charts = {"overview": [F.overview(reach, figs)], "fans": F.fans(results, reach, units, zh, figs),
+              "levers": F.lever_curves(levers, figs)}
+    _remove_stale_charts(figs, {p for group in charts.values() for p in group})
+    from dezsim.calibration.calibrate import ROOT as CALIBRATION
+
+    notes = [*HOW_TO_READ, *filter(None, [clipping_note(results.provenance)])]
+    parts = {"head": headline_text(reach), "settings": _settings_text(settings), "how_to_read": notes,
+             "table": T.summary_table(reach), "outside": T.outside_only_table(reach),
+             "validation": validation_summary(CALIBRATION), "hindcast": hindcast_summary(CALIBRATION)}
+    paths["report.md"] = out / "report.md"
+    atomic_write_text(paths["report.md"], _markdown(parts, charts, out))
+    paths["report.html"] = out / "report.html"
+    atomic_write_text(paths["report.html"], _html(parts, charts))
+    return paths
+
+
+def _markdown(parts: dict, charts: dict, out: Path) -> str:
+    img = lambda c: f"![{c.stem}]({c.relative_to(out).as_posix()})"  # noqa: E731
+    para, vtable, _ = parts["validation"]
+    lines = ["# dezsim: reachability of the digital-economy plan targets", "", parts["head"], "",
+             f"Settings: {parts['settings']}.", "", "## How to read this", ""]
+    lines += [f"- {t}" for t in parts["how_to_read"]]
+    lines += ["", "## Overview: p per target with an inside view, by plan", "", *map(img, charts["overview"]), "",
+             OVERVIEW_CAPTION, "",
+              "## Targets with an inside view (the model or an indicator trend)", "",
+              parts["table"].to_markdown(index=False), "", "## Fan charts in each target's own metric", ""]
+    lines += [img(c) for c in charts["fans"]]
+    if charts["levers"]:
+        lines += ["", "## Lever response curves", "", *map(img, charts["levers"])]
+    lines += ["", "## Targets with the outside view only (why the model does not assess them)", "",
+              parts["outside"].to_markdown(index=False), "", "## Validation (calibration/validation.md)", "",
+              para, "", vtable, "", "Full scores: calibration/validation.md; figure: calibration/validation.png.", "",
+              "## Hindcast on figures published after 2020 (calibration/hindcast.md)", "", parts["hindcast"], ""]
+    return "\n".join(lines)
+
+
+STYLE = ("body{font-family:system-ui,'Noto Sans CJK SC',sans-serif;margin:2em;max-width:1500px}table{border-collapse:"
+         "collapse;font-size:11px;width:100%}td,th{border:1px solid #ccc;padding:3px 6px;text-align:left;vertical-align:top}"
+         "th{background:#eef}tr:nth-child(even){background:#f8f8f8}img{max-width:100%}figure{margin:1em 0}"
+         ".likely{color:#1a7f37;font-weight:600}.unlikely{color:#b42318;font-weight:600}"
+         ".uncertain{color:#9a6700;font-weight:600}.differ{background:#fff3cd}")
+
+
+def _figure(path: Path, caption: str = "") -> str:
+    data = base64.b64encode(path.read_bytes()).decode()
+    return (f'<figure><img alt="{html.escape(path.stem)}" src="data:image/png;base64,{data}">'
+            f"<figcaption>{html.escape(caption or path.stem)}</figcaption></figure>")
+
+
+def _html(parts: dict, charts: dict) -> str:
+    body = parts["table"].to_html(index=False, na_rep="", escape=True, classes="reach", border=0)
+    for v in ("likely", "uncertain", "unlikely"):
+        body = body.replace(f"<td>{v}</td>", f'<td class="{v}">{v}</td>')
+    body = body.replace("<td>yes</td>", '<td class="differ">yes</td>')
+    para, vtable, vpng = parts["validation"]
+    sections = [f"<p>{html.escape(parts['head'])}</p><p>Settings: {html.escape(parts['settings'])}.</p>",
+                "<h2>How to read this</h2><ul>" + "".join(f"<li>{html.escape(t)}</li>" for t in parts["how_to_read"])
+                + "</ul>", "<h2>Overview: p per target with an inside view, by plan</h2>"
+                + "".join(_figure(c, OVERVIEW_CAPTION) for c in charts["overview"]),
+                "<h2>Targets with an inside view (the model or an indicator trend)</h2>" + body,
+                "<h2>Fan charts in each target's own metric</h2>" + "".join(map(_figure, charts["fans"]))]
+    if charts["levers"]:
+        sections.append("<h2>Lever response curves</h2>" + "".join(map(_figure, charts["levers"])))
+    sections.append("<h2>Targets with the outside view only</h2>"
+                    + parts["outside"].to_html(index=False, na_rep="", escape=True, border=0))
+    sections.append("<h2>Validation (calibration/validation.md)</h2>"
+                    f"<p>{html.escape(para.replace('**', ''))}</p><pre>{html.escape(vtable)}</pre>"
+                    + (_figure(vpng, "calibration/validation.png") if vpng else "")
+                    + "<p>Full scores: calibration/validation.md.</p>")
+    sections.append("<h2>Hindcast on figures published after 2020 (calibration/hindcast.md)</h2>"
+                    f"<p>{html.escape(parts['hindcast'].replace('**', ''))}</p>")
+    return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>dezsim reachability</title>"
+            f"<style>{STYLE}</style></head><body><h1>dezsim: reachability of the digital-economy plan targets</h1>"
+            + "".join(sections) + "</body></html>")
+
+
+def build(scenario=None, runs: int = 200, seed: int = 0, out: Path | str = "out/reach-baseline",
+          lever_runs: int = 40, levers: bool = True, progress: bool = False) -> tuple[pd.DataFrame, dict[str, Path]]:
+    """Run the scenario, assess every target, search the levers, and write the report.
+
+    Returns the reach table (as in ``reach.csv``) and the written files.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, \
+        TimeRemainingColumn
+
+    from dezsim.data.loader import load
+    from dezsim.model.derived import add_derived
+    from dezsim.model.simulate import as_scenario, run
+    from dezsim.targets import levers as L
+    from dezsim.targets.reach import LIKELY, reachability
+    from dezsim.targets.views import views
+
+    check_output_folder(Path(out), "--out")  # before the work, not after it
+    check_output_folder(Path(out) / "figures", "--out")
+    from dezsim.model.scenario_checks import check_settings_simulated
+
+    ds, scen = load(), as_scenario(scenario)
+    check_settings_simulated(scen, ds)
+    steps = 1 + (1 + len(L.LEVERS) * len(L.GRID) if levers else 0)
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                   TimeRemainingColumn(), disable=not progress)
+    with bar:
+        task = bar.add_task(f"simulating {scen.name} ({runs} runs)", total=steps)
+        results = add_derived(run(scen, runs=runs, seed=seed, data=ds), ds)  # the report draws them too
+        reach = views(reachability(results, ds), ds, seed)
+        bar.advance(task)
+        lever_table = None
+        below = reach[reach.assessed & (reach.p_reach < LIKELY)].target_id.tolist()
+        if levers and below:
+            bar.update(task, description=f"searching levers ({lever_runs} runs per point)")
+            lever_table = L.search(scen, ds, below, lever_runs, seed, lambda s, **kw: run(s, data=ds, **kw),
+                                   advance=lambda: bar.advance(task))
+            reach = reach.merge(L.best_lever(lever_table), left_on="target_id", right_index=True, how="left")
+    settings = {"scenario": scen.name, "runs": runs, "seed": seed, "lever runs": lever_runs if levers else "off",
+                "data hash": ds.digest[:12], "code": results.provenance["code_version"]}
+    return reach, write(Path(out), results, reach, lever_table, ds, settings)
