@@ -7,8 +7,7 @@ from typing import Annotated
 
 import typer
 
-from dezsim.base.errors import DezsimError
-from dezsim.cli.common import app, console, fail
+from dezsim.cli.common import app, console, one_line_errors
 
 
 @app.command("app")
@@ -22,10 +21,8 @@ def app_cmd(
 
     from dezsim.outputs.app import command
 
-    try:
+    with one_line_errors():
         cmd, env = command(host, port, runs)
-    except DezsimError as exc:
-        raise fail(exc) from None
     console.print(f"dezsim dashboard on http://{host}:{port} ({runs} runs per evaluation); Ctrl-C stops it")
     sys.stdout.flush()
     os.execve(cmd[0], cmd, env)  # the server replaces this process: signals reach it directly

@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 
 from dezsim.base.errors import DezsimError
-from dezsim.cli.common import DataDir, app, console, fail, load_dataset, print_frame
+from dezsim.cli.common import DataDir, app, console, load_dataset, one_line_errors, print_frame
 
 
 @app.command("calibrate")
@@ -25,7 +25,7 @@ def calibrate_cmd(
     from dezsim.calibration import calibrate as C
 
     ds = load_dataset(data)
-    try:
+    with one_line_errors():
         check_output_folder(C.ROOT, "calibration folder")
         if check:
             stored = C.load_ensemble()
@@ -47,14 +47,10 @@ def calibrate_cmd(
                 raise typer.Exit(code=1)
             return
         ensemble, manifest = C.calibrate(ds, n=size, seed=seed, progress=True)
-    except DezsimError as exc:
-        raise fail(exc) from None
-    try:
+    with one_line_errors():
         path = C.save(ensemble, manifest)
         atomic_write_text(C.ROOT / "initial_stocks_2020.csv",
                           C.derived_stocks(ds, ensemble).to_csv(index=False, float_format="%.6g"))
-    except DezsimError as exc:
-        raise fail(exc) from None
     rates = ", ".join(f"{g} {s['rate']:.2%}" for g, s in manifest["groups"].items())
     console.print(f"{len(ensemble)} parameter sets written to {escape(str(path))} (acceptance: {rates}); "
                   f"{len(manifest['prior_only'])} parameters prior only")
@@ -73,11 +69,9 @@ def validate_cmd(
     from dezsim.calibration import validate as V
     from dezsim.calibration.calibrate import ROOT
 
-    try:
+    with one_line_errors():
         if json_path is not None:
             check_output_file(json_path, "--json")
         table, md, png = V.run(out or ROOT, json_path)
-    except DezsimError as exc:
-        raise fail(exc) from None
     print_frame(table.round(2), "backtests on history up to 2020 (all origins and horizons)", index=False)
     console.print(f"report: {md}; plot: {png}")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -29,13 +31,20 @@ def fail(exc: DezsimError) -> typer.Exit:
     return typer.Exit(code=2)
 
 
+@contextmanager
+def one_line_errors() -> Iterator[None]:
+    """Turn a :class:`DezsimError` raised in the block into the one-line message and exit code 2."""
+    try:
+        yield
+    except DezsimError as exc:
+        raise fail(exc) from None
+
+
 def load_dataset(root: Path | None):
     from dezsim.data.loader import load
 
-    try:
+    with one_line_errors():
         return load(root)
-    except DezsimError as exc:
-        raise fail(exc) from None
 
 
 def print_frame(frame: pd.DataFrame, title: str, index: bool = True) -> None:

@@ -8,8 +8,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from dezsim.base.errors import DezsimError
-from dezsim.cli.common import DataDir, app, console, fail, load_dataset, scenario_option, with_noise
+from dezsim.cli.common import DataDir, app, console, load_dataset, one_line_errors, scenario_option, with_noise
 
 
 @app.command("reach")
@@ -29,11 +28,9 @@ def reach_cmd(
 
     name = scenario.stem if scenario is not None else "baseline"
     folder = out or Path("out") / f"reach-{name}"
-    try:
+    with one_line_errors():
         reach, paths = build(with_noise(scenario_option(scenario, set_), noise), runs=runs, seed=seed, out=folder,
                              lever_runs=lever_runs, levers=levers, progress=True)
-    except DezsimError as exc:
-        raise fail(exc) from None
     from dezsim.targets.reach import headline_text
 
     console.print(headline_text(reach))
@@ -52,10 +49,8 @@ def targets_cmd(
 
     text = listing(load_dataset(data))
     if write:
-        try:
+        with one_line_errors():
             path = atomic_write_text(writable_docs_page(DOC.name), text)
-        except DezsimError as exc:
-            raise fail(exc) from None
         console.print(f"wrote {escape(str(path))}")
     else:
         console.print(text, markup=False, highlight=False)

@@ -10,8 +10,7 @@ import pandas as pd
 import typer
 from rich.markup import escape
 
-from dezsim.base.errors import DezsimError
-from dezsim.cli.common import KEY_INDICATORS, app, console, fail, load_dataset, print_frame, scenario_option
+from dezsim.cli.common import KEY_INDICATORS, app, console, load_dataset, one_line_errors, print_frame, scenario_option
 
 
 @app.command("run")
@@ -32,15 +31,13 @@ def run_cmd(
     from dezsim.model.scenario_checks import check_names
     from dezsim.model.simulate import run
 
-    try:
+    with one_line_errors():
         if out is not None:
             check_output_file(out)
         check_names(region or (), load_dataset(None).regions.code, "--region")
         results = run(scenario_option(scenario, set_), runs=runs, seed=seed, agents=AgentSettings() if agents else None,
                       noise=noise)
         check_names(region or (), results.frame.region.cat.categories, "--region (not in these results)")
-    except DezsimError as exc:
-        raise fail(exc) from None
     shown = region or ["jiangsu", "suzhou", "wuxi", "taicang", "wuzhong"]
     q = results.quantiles()
     q = q[q.indicator.isin(KEY_INDICATORS) & q.region.isin(shown) & q.year.isin([2020, 2023, 2025])]
@@ -50,10 +47,8 @@ def run_cmd(
     table.index = [f"{i} / {r}" for i, r in table.index]
     print_frame(table, f"{results.frame.scenario.iloc[0]}: median [10-90 %] over {runs} runs, seed {seed}")
     if out is not None:
-        try:
+        with one_line_errors():
             results.to_parquet(out)  # written atomically
-        except DezsimError as exc:
-            raise fail(exc) from None
         console.print(f"results written to {escape(str(out))}")
 
 
@@ -79,15 +74,13 @@ def hindcast_cmd(
     from dezsim.model.simulate import run
 
     ds = load_dataset(None)
-    try:
+    with one_line_errors():
         for path, option in ((json_path, "--json"), (markdown_path, "--markdown")):
             if path is not None:
                 check_output_file(path, option)
         table = read_observed(observed, ds, set(INDICATORS))
         results = run(scenario, runs=runs, seed=seed, noise=noise)
         rows, summary = compare(table, results, ds)
-    except DezsimError as exc:
-        raise fail(exc) from None
     shown = rows.copy()
     for col in ("observed", "median", "q10", "q90", "naive"):
         shown[col] = shown[col].map(lambda v: f"{v:,.4g}")
@@ -97,14 +90,12 @@ def hindcast_cmd(
     naive = "n/a" if summary["naive_median_ape"] is None else f"{100 * summary['naive_median_ape']:.1f} %"
     console.print(f"median APE {100 * summary['median_ape']:.1f} % (naive trend: {naive} on {summary['naive_rows']} "
                   f"rows); 80 % interval coverage {100 * summary['coverage_80']:.0f} % of {summary['rows']} rows")
-    try:
+    with one_line_errors():
         if json_path is not None:
             atomic_write_text(json_path, json.dumps(summary, indent=2) + "\n")
         if markdown_path is not None:
             atomic_write_text(markdown_path, markdown(rows, summary, str(observed), runs, seed, noise,
                                                          str(scenario) if scenario else "baseline"))
-    except DezsimError as exc:
-        raise fail(exc) from None
 
 
 @app.command("compare")
@@ -119,10 +110,8 @@ def compare_cmd(
     from dezsim.outputs.plots import save
 
     folder = out or Path("out") / ("compare-" + "-".join(p.stem for p in scenarios))
-    try:
+    with one_line_errors():
         result = compare(scenarios, runs=runs, seed=seed, progress=True)
-    except DezsimError as exc:
-        raise fail(exc) from None
     folder.mkdir(parents=True, exist_ok=True)
     csv, png = result.to_csv(folder / "compare.csv"), save(result.plot(), folder / "compare.png")
     moved = result.moved()
@@ -146,11 +135,9 @@ def equations_cmd(
     if write:
         from dezsim.base.checkout import writable_docs_page
 
-        try:
+        with one_line_errors():
             path = writable_docs_page("equations.md")
             atomic_write_text(path, text)
-        except DezsimError as exc:
-            raise fail(exc) from None
         console.print(f"wrote {escape(str(path))} and {escape(str(write_kernel()))}")
     else:
         console.print(text, markup=False, highlight=False)

@@ -9,8 +9,8 @@ import typer
 from rich.markup import escape
 
 from dezsim.base.errors import DezsimError
-from dezsim.cli.common import (SENSITIVITY_DESIGNS, app, console, count_option, csv_option, fail, load_dataset,
-                               print_frame, scenario_option, with_noise)
+from dezsim.cli.common import (SENSITIVITY_DESIGNS, app, console, count_option, csv_option, load_dataset,
+                               one_line_errors, print_frame, scenario_option, with_noise)
 
 
 @app.command("sweep")
@@ -47,7 +47,7 @@ def sweep_cmd(
     from dezsim.sweep.cluster import security
     from dezsim.sweep.execute import _check_executor
 
-    try:
+    with one_line_errors():
         n = count_option(n_text, "sweep -n")
         names = list(csv_option(params) or ())
         _check_executor(executor, workers, chunk_size, scheduler)
@@ -65,8 +65,6 @@ def sweep_cmd(
                           chunk_size=chunk_size, executor=executor, workers=workers, scheduler=scheduler,
                           security=sec, progress=True,
                           design_spec={"method": design, "params": names, "n": n, "seed": seed})
-    except DezsimError as exc:
-        raise fail(exc) from None
     console.print(f"{len(table)} runs stored in {escape(str(store.root))}")
 
 
@@ -82,13 +80,11 @@ def sensitivity_cmd(
     from dezsim.sweep import Store
     from dezsim.sweep.analysis import morris_indices, plot_indices, sobol_indices
 
-    try:
+    with one_line_errors():
         check_names([region], load_dataset(None).regions.code, "--region")
         st = Store(store)
         method = (st.manifest().get("design") or {}).get("method")
         table = (sobol_indices if method == "sobol" else morris_indices)(st, indicator, region)
-    except DezsimError as exc:
-        raise fail(exc) from None
     last = table[table.year == table.year.max()]
     print_frame(last.round(4).set_index("parameter"), f"{method} indices: {indicator} / {region}, {last.year.max()}")
     path = plot_indices(table, store / f"{method}_{indicator}_{region}.png", f"{indicator} / {region}")
@@ -107,12 +103,10 @@ def discover_cmd(
     from dezsim.sweep import Store
     from dezsim.sweep.analysis import prim, target_hits
 
-    try:
+    with one_line_errors():
         st = Store(store)
         x, hit = target_hits(st, target, partial=partial)
         boxes = prim(x, hit)
-    except DezsimError as exc:
-        raise fail(exc) from None
     if len(hit) < st.manifest()["runs"]:
         console.print(f"[yellow]incomplete sweep:[/] {len(hit)} of {st.manifest()['runs']} runs stored; "
                       "discovering on those (--partial)")
