@@ -13,7 +13,7 @@ from dezsim.base.errors import ConfigError
 
 #: Child index of each component's stream, fixed so adding a component never shifts another's numbers.
 COMPONENTS = {"parameters": 0, "agents": 1, "shocks": 2, "calibration": 3, "regions": 4, "allocation": 5, "derived": 6,
-              "drift": 7}
+              "drift": 7, "update": 8}
 
 
 def root_sequence(seed: int | None) -> np.random.SeedSequence:

@@ -9,48 +9,14 @@ naive comparator extrapolates the indicator's 2020 level at its pre-2020 growth 
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from dezsim.base.errors import DataError
-from dezsim.base.tables import Column, read_table
 from dezsim.data.dataset import CALIBRATION_CUTOFF, GROWTH_UNITS, Dataset
-from dezsim.data.observations import check_codes, check_once
 from dezsim.model.results import Results
-
-OBSERVED_COLUMNS = [Column("region"), Column("indicator"), Column("unit"),
-                    Column("year", "int", bounds=(CALIBRATION_CUTOFF + 1, 2035)), Column("value", "float")]
-#: Provenance columns an observed file may add (as ``data/evaluation/later_figures.csv`` does); never compared.
-PROVENANCE_COLUMNS = ("source", "page", "quote", "notes")
-
-
-def _columns(path: Path) -> list[Column]:
-    """The schema of ``path``: the observed columns plus whichever provenance columns its header names."""
-    try:
-        with open(path, encoding="utf-8", newline="") as f:
-            header = next(csv.reader(f), [])
-    except (OSError, UnicodeDecodeError, csv.Error):
-        header = []  # read_table reports the problem with its own one-line error
-    return OBSERVED_COLUMNS + [Column(c, required=False) for c in PROVENANCE_COLUMNS if c in header]
-
-
-def read_observed(path: str | Path, ds: Dataset, simulated: set[str]) -> pd.DataFrame:
-    """Read and check an observed table; unknown regions, indicators the model does not simulate and units
-    that are not the indicator's raise :class:`DataError` naming file, line, column and value."""
-    table = read_table(Path(path), _columns(Path(path)))
-    if table.empty:
-        raise DataError(f"{path}: no observed rows (a header only); expected at least one row of "
-                        f"{', '.join(c.name for c in OBSERVED_COLUMNS)}")
-    check_once(table)
-    unit_of = dict(zip(ds.indicators.name, ds.indicators.unit, strict=True))
-    regions = set(ds.regions.code)
-    for row in table.to_dict("records"):
-        check_codes(row, regions, unit_of, simulated)
-    return table.drop(columns=["_file", "_line", *(c for c in PROVENANCE_COLUMNS if c in table)])
-
 
 def naive_forecast(ds: Dataset, region: str, indicator: str, year: int) -> float:
     """The 2020 level grown at the pre-2020 growth rate in data/ (NaN when data/ lacks either)."""

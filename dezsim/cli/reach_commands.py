@@ -22,15 +22,19 @@ def reach_cmd(
     set_: Annotated[list[str] | None, typer.Option("--set", help="change a scenario key: key.path=value")] = None,
     noise: Annotated[bool, typer.Option(help="process noise: regional offsets, yearly shocks, drawn 2020 "
                                              "allocations (--no-noise: parameter uncertainty only)")] = True,
+    observed: Annotated[Path | None, typer.Option(help="mid-term update: CSV of figures after the origin (region, "
+                                                  "indicator, unit, year, value[, qualifier]); conditions the "
+                                                  "ensemble on them")] = None,
 ) -> None:
-    """Target reachability for every target in the plans: report.md, report.html, reach.csv, fan charts."""
+    """Target reachability for every target in the plans: report.md, report.html, reach.csv, fan charts; with
+    --observed, p before and after the figures published since the origin, and each target's on-track ratio."""
     from dezsim.outputs.report import build
 
     name = scenario.stem if scenario is not None else "baseline"
     folder = out or Path("out") / f"reach-{name}"
     with one_line_errors():
         reach, paths = build(with_noise(scenario_option(scenario, set_), noise), runs=runs, seed=seed, out=folder,
-                             lever_runs=lever_runs, levers=levers, progress=True)
+                             lever_runs=lever_runs, levers=levers, progress=True, observed=observed)
     from dezsim.targets.reach import headline_text
 
     console.print(headline_text(reach))

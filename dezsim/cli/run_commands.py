@@ -69,7 +69,8 @@ def hindcast_cmd(
     import json
 
     from dezsim.base.atomic import atomic_write_text, check_output_file
-    from dezsim.calibration.hindcast import compare, markdown, read_observed
+    from dezsim.calibration.hindcast import compare, markdown
+    from dezsim.data.observations import read_observed
     from dezsim.model.sd.outputs import INDICATORS
     from dezsim.model.simulate import run
 

@@ -1,4 +1,5 @@
-"""Checks shared by every table of observed figures (``dezsim hindcast --observed`` and the evaluation file).
+"""Tables of observed figures after the origin (``dezsim hindcast --observed``, ``dezsim reach --observed``): the
+reader and the checks every such table shares.
 
 Each check raises :class:`~dezsim.base.errors.DataError` in one line naming file, line, column and value (rows carry
 ``_file`` and ``_line`` from :func:`dezsim.base.tables.read_table`).
@@ -6,10 +7,15 @@ Each check raises :class:`~dezsim.base.errors.DataError` in one line naming file
 
 from __future__ import annotations
 
+import csv
+from pathlib import Path
+
 import pandas as pd
 
 from dezsim.base.errors import DataError
-from dezsim.base.tables import FILE, LINE, cell_error, describe_allowed, nearest
+from dezsim.base.tables import FILE, LINE, Column, cell_error, describe_allowed, nearest, read_table
+from dezsim.data.dataset import CALIBRATION_CUTOFF, Dataset
+
 
 
 def check_codes(row: dict, regions: set[str], unit_of: dict[str, str], simulated: set[str],
@@ -44,3 +50,41 @@ def check_once(table: pd.DataFrame) -> None:
     raise cell_error(again[FILE], again[LINE], "value", float(again.value),
                      f"{again.region}/{again.indicator}/{again.year} {what} line {first[LINE]}; "
                      "allowed: one row per region, indicator and year")
+
+
+OBSERVED_COLUMNS = [Column("region"), Column("indicator"), Column("unit"),
+                    Column("year", "int", bounds=(CALIBRATION_CUTOFF + 1, 2035)), Column("value", "float")]
+#: How a figure is stated, an optional column: plainly (empty), rounded ("about": 约, 左右), or as a bound
+#: ("above": 超, 以上, 逾; "below": 不到, 以下). The mid-term update reads it as the figure's measurement error.
+QUALIFIERS = ("about", "above", "below")
+#: Provenance columns an observed file may add (the shipped file of published figures does); never compared.
+PROVENANCE_COLUMNS = ("source", "page", "quote", "notes")
+
+
+def _columns(path: Path) -> list[Column]:
+    """The schema of ``path``: the observed columns plus whichever provenance columns its header names."""
+    try:
+        with open(path, encoding="utf-8", newline="") as f:
+            header = next(csv.reader(f), [])
+    except (OSError, UnicodeDecodeError, csv.Error):
+        header = []  # read_table reports the problem with its own one-line error
+    extra = [Column("qualifier", required=False, allowed=QUALIFIERS)] if "qualifier" in header else []
+    return OBSERVED_COLUMNS + extra + [Column(c, required=False) for c in PROVENANCE_COLUMNS if c in header]
+
+
+def read_observed(path: str | Path, ds: Dataset, simulated: set[str]) -> pd.DataFrame:
+    """Read and check an observed table; unknown regions, indicators the model does not simulate and units
+    that are not the indicator's raise :class:`DataError` naming file, line, column and value."""
+    table = read_table(Path(path), _columns(Path(path)))
+    if table.empty:
+        raise DataError(f"{path}: no observed rows (a header only); expected at least one row of "
+                        f"{', '.join(c.name for c in OBSERVED_COLUMNS)}")
+    check_once(table)
+    unit_of = dict(zip(ds.indicators.name, ds.indicators.unit, strict=True))
+    regions = set(ds.regions.code)
+    for row in table.to_dict("records"):
+        check_codes(row, regions, unit_of, simulated)
+    table = table.drop(columns=["_file", "_line", *(c for c in PROVENANCE_COLUMNS if c in table)])
+    if "qualifier" not in table:
+        table["qualifier"] = None
+    return table

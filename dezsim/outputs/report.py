@@ -79,6 +79,37 @@ def clipping_note(provenance: dict) -> str | None:
             "runs a little; it is a design choice, not an error.")
 
 
+def _updated(results: Results, reach: pd.DataFrame, observed: pd.DataFrame, ds, seed: int):
+    """The ensemble conditioned on ``observed`` and its reach table, with p before the update and the on-track
+    ratio beside each target."""
+    from dezsim.targets.reach import reachability
+    from dezsim.targets.update import condition, on_track, resample
+    from dezsim.targets.views import views
+
+    updated = resample(results, condition(results, observed), seed)
+    after = views(reachability(updated, ds), ds, seed)
+    before = reach.set_index("target_id")
+    after["p_before"] = after.target_id.map(before.p_reach)
+    if "p_inside" in before:
+        after["p_inside_before"] = after.target_id.map(before.p_inside)
+    track = on_track(after, observed, results).set_index("target_id")
+    for col in track.columns:
+        after[col] = after.target_id.map(track[col])
+    return updated, after
+
+
+def update_table(reach: pd.DataFrame) -> pd.DataFrame:
+    """The mid-term update's table: every assessed target with p before and after and its on-track ratio."""
+    rows = reach[reach.assessed & reach.p_before.notna()].copy()
+    rows["p before"] = rows.p_before.map(lambda p: f"{p:.2f}")
+    rows["p after [90 %]"] = [f"{p:.2f} [{lo:.2f}-{hi:.2f}]" for p, lo, hi in
+                              zip(rows.p_reach, rows.p_low, rows.p_high, strict=True)]
+    rows["on track"] = [f"{s} ({100 * r:.0f} %, {int(y)})" if s else "" for s, r, y in
+                        zip(rows.on_track.fillna(""), rows.on_track_ratio, rows.observed_year.fillna(0), strict=True)]
+    cols = {"target_id": "target", "region": "region", "indicator": "indicator", "year": "year"}
+    return rows.rename(columns=cols)[[*cols.values(), "p before", "p after [90 %]", "on track"]]
+
+
 def hindcast_summary(root: Path) -> str:
     """The summary paragraph of calibration/hindcast.md (figures published after 2020), or how to make it."""
     from dezsim.calibration.hindcast import MISSING, summary_paragraph
@@ -126,12 +157,25 @@ def write(out: Path, results: Results, reach: pd.DataFrame, levers: pd.DataFrame
     notes = [*HOW_TO_READ, *filter(None, [clipping_note(results.provenance)])]
     parts = {"head": headline_text(reach), "settings": _settings_text(settings), "how_to_read": notes,
              "table": T.summary_table(reach), "outside": T.outside_only_table(reach),
-             "validation": validation_summary(CALIBRATION), "hindcast": hindcast_summary(CALIBRATION)}
+             "validation": validation_summary(CALIBRATION), "hindcast": hindcast_summary(CALIBRATION),
+             "update": update_table(reach) if "p_before" in reach else None,
+             "update_note": _update_note(results.provenance.get("update"))}
     paths["report.md"] = out / "report.md"
     atomic_write_text(paths["report.md"], _markdown(parts, charts, out))
     paths["report.html"] = out / "report.html"
     atomic_write_text(paths["report.html"], _html(parts, charts))
     return paths
+
+
+def _update_note(update: dict | None) -> str:
+    if not update:
+        return ""
+    return (f"The ensemble is conditioned on {update['figures']} figures published for {', '.join(map(str, update['years']))}"
+            f": each run weighted by their likelihood under its own path (measurement error by how a figure is "
+            f"stated, a model discrepancy growing with the years since the origin), then resampled; "
+            f"{update['effective_runs']:.1f} of {update['runs']} runs' worth of information is left (the intervals "
+            "use it). On track: the ratio of actual to required progress since the origin (on track >= 95 %, "
+            "acceleration needed 60-95 %, off track below). Levers are not searched in an update.")
 
 
 def _markdown(parts: dict, charts: dict, out: Path) -> str:
@@ -140,6 +184,9 @@ def _markdown(parts: dict, charts: dict, out: Path) -> str:
     lines = ["# dezsim: reachability of the digital-economy plan targets", "", parts["head"], "",
              f"Settings: {parts['settings']}.", "", "## How to read this", ""]
     lines += [f"- {t}" for t in parts["how_to_read"]]
+    if parts.get("update") is not None:
+        lines += ["", "## Mid-term update: p before and after the observed figures", "", parts["update_note"], "",
+                  parts["update"].to_markdown(index=False)]
     lines += ["", "## Overview: p per target with an inside view, by plan", "", *map(img, charts["overview"]), "",
              OVERVIEW_CAPTION, "",
               "## Targets with an inside view (the model or an indicator trend)", "",
@@ -175,7 +222,12 @@ def _html(parts: dict, charts: dict) -> str:
     para, vtable, vpng = parts["validation"]
     sections = [f"<p>{html.escape(parts['head'])}</p><p>Settings: {html.escape(parts['settings'])}.</p>",
                 "<h2>How to read this</h2><ul>" + "".join(f"<li>{html.escape(t)}</li>" for t in parts["how_to_read"])
-                + "</ul>", "<h2>Overview: p per target with an inside view, by plan</h2>"
+                + "</ul>"]
+    if parts.get("update") is not None:
+        sections.append("<h2>Mid-term update: p before and after the observed figures</h2>"
+                        f"<p>{html.escape(parts['update_note'])}</p>"
+                        + parts["update"].to_html(index=False, na_rep="", escape=True, border=0))
+    sections += ["<h2>Overview: p per target with an inside view, by plan</h2>"
                 + "".join(_figure(c, OVERVIEW_CAPTION) for c in charts["overview"]),
                 "<h2>Targets with an inside view (the model or an indicator trend)</h2>" + body,
                 "<h2>Fan charts in each target's own metric</h2>" + "".join(map(_figure, charts["fans"]))]
@@ -195,9 +247,13 @@ def _html(parts: dict, charts: dict) -> str:
 
 
 def build(scenario=None, runs: int = 200, seed: int = 0, out: Path | str = "out/reach-baseline",
-          lever_runs: int = 40, levers: bool = True, progress: bool = False) -> tuple[pd.DataFrame, dict[str, Path]]:
+          lever_runs: int = 40, levers: bool = True, progress: bool = False,
+          observed: Path | str | None = None) -> tuple[pd.DataFrame, dict[str, Path]]:
     """Run the scenario, assess every target, search the levers, and write the report.
 
+    With ``observed`` (a CSV of figures after the origin, as for ``dezsim hindcast``) the ensemble is conditioned
+    on them (:mod:`dezsim.targets.update`): the report shows p before and after and each target's on-track ratio,
+    and the lever search is left out (a lever changes policy from the origin, before the figures it is judged on).
     Returns the reach table (as in ``reach.csv``) and the written files.
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, \
@@ -216,6 +272,13 @@ def build(scenario=None, runs: int = 200, seed: int = 0, out: Path | str = "out/
 
     ds, scen = load(), as_scenario(scenario)
     check_settings_simulated(scen, ds)
+    table = None
+    if observed is not None:
+        from dezsim.data.observations import read_observed
+        from dezsim.model.sd.outputs import INDICATORS
+
+        table = read_observed(observed, ds, set(INDICATORS))  # before the work: a bad file fails in seconds
+        levers = False
     steps = 1 + (1 + len(L.LEVERS) * len(L.GRID) if levers else 0)
     bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                    TimeRemainingColumn(), disable=not progress)
@@ -223,6 +286,8 @@ def build(scenario=None, runs: int = 200, seed: int = 0, out: Path | str = "out/
         task = bar.add_task(f"simulating {scen.name} ({runs} runs)", total=steps)
         results = add_derived(run(scen, runs=runs, seed=seed, data=ds), ds)  # the report draws them too
         reach = views(reachability(results, ds), ds, seed)
+        if table is not None:
+            results, reach = _updated(results, reach, table, ds, seed)
         bar.advance(task)
         lever_table = None
         below = reach[reach.assessed & (reach.p_reach < LIKELY)].target_id.tolist()
@@ -233,4 +298,8 @@ def build(scenario=None, runs: int = 200, seed: int = 0, out: Path | str = "out/
             reach = reach.merge(L.best_lever(lever_table), left_on="target_id", right_index=True, how="left")
     settings = {"scenario": scen.name, "runs": runs, "seed": seed, "lever runs": lever_runs if levers else "off",
                 "data hash": ds.digest[:12], "code": results.provenance["code_version"]}
+    if table is not None:
+        update = results.provenance["update"]
+        settings |= {"observed": str(observed), "figures": update["figures"],
+                     "effective runs": f"{update['effective_runs']:.1f} of {update['runs']}"}
     return reach, write(Path(out), results, reach, lever_table, ds, settings)

@@ -254,13 +254,16 @@ def assess(results: Results, targets: pd.DataFrame) -> pd.DataFrame:
     The gap is metric - threshold for ``>=`` targets and threshold - metric for ``<=`` targets: negative is a
     shortfall, positive a surplus (in the target's unit; growth in % per year).
     """
+    from dezsim.targets.update import effective_runs
+
     panel = _panel(results)
     years = sorted(results.frame.year.unique())
+    n_eff = effective_runs(results)  # an updated (resampled) ensemble stands for fewer runs than it holds
     out = []
     for t in targets.itertuples(index=False):
         row = t._asdict()
         if t.assessed:
-            row |= _assess_one(pd.Series(row), panel, years)
+            row |= _assess_one(pd.Series(row), panel, years, n_eff)
         out.append(row)
     frame = pd.DataFrame(out)
     for col in REACH_COLUMNS:
@@ -275,12 +278,12 @@ def _panel(results: Results) -> dict:
     return {key: group.droplevel([0, 1]) for key, group in wide.groupby(level=[0, 1], observed=True)}
 
 
-def _assess_one(t: pd.Series, panel: dict, years: list[int]) -> dict:
+def _assess_one(t: pd.Series, panel: dict, years: list[int], n_eff: float | None = None) -> dict:
     sign = 1.0 if t.relation == ">=" else -1.0
     gap = sign * (metric(t, panel, int(t.year)) - t.threshold)
     met = gap >= -1e-9 * max(1.0, abs(t.threshold))
     n, k = len(gap), int(met.sum())
-    lo, hi = jeffreys_interval(k, n)
+    lo, hi = jeffreys_interval(k, n) if n_eff is None else jeffreys_interval(k / n * n_eff, n_eff)
     first = np.full(n, np.inf)
     start = int(t.period_start) + 1 if pd.notna(t.period_start) else min(years) + 1
     for year in (y for y in years if y >= max(start, min(years) + 1)):
@@ -294,8 +297,9 @@ def _assess_one(t: pd.Series, panel: dict, years: list[int]) -> dict:
             "first_year_q90": q90, "gap_q10": g10, "gap_median": g50, "gap_q90": g90, "verdict": verdict(p)}
 
 
-def jeffreys_interval(k: int, n: int, level: float = 0.90) -> tuple[float, float]:
-    """Jeffreys interval for a binomial proportion k/n (Brown, Cai & DasGupta 2001); 0 and 1 at the edges."""
+def jeffreys_interval(k: float, n: float, level: float = 0.90) -> tuple[float, float]:
+    """Jeffreys interval for a binomial proportion k/n (Brown, Cai & DasGupta 2001); 0 and 1 at the edges.
+    ``k`` and ``n`` may be effective (non-integer) counts, as for a weighted ensemble."""
     a = (1 - level) / 2
     lo = 0.0 if k == 0 else float(stats.beta.ppf(a, k + 0.5, n - k + 0.5))
     hi = 1.0 if k == n else float(stats.beta.ppf(1 - a, k + 0.5, n - k + 0.5))

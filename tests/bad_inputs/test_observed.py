@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dezsim.base.errors import DataError
-from dezsim.calibration.hindcast import read_observed
+from dezsim.data.observations import read_observed
 from dezsim.model.sd.outputs import INDICATORS
 
 from .helpers import one_line_error
