@@ -137,7 +137,7 @@ def test_validate_command_writes_report_plot_and_json(tmp_path):
 def test_filtered_drift_forecast_covers_near_nominal_on_local_level_series():
     """GDP's forecaster: with the true sds, the Kalman-filtered drift and its variance (a flat prior on the first
     drift) make the predictive distribution exact, so coverage and PIT must be nominal up to sampling error."""
-    from dezsim.calibration.drift_estimate import DriftNow
+    from dezsim.model.drift_estimate import DriftNow
     from dezsim.model.drift import filtered_drift
 
     series, origin, h, n, tau = _synthetic(3000, 12, 0.0, seed=5, tau=0.008), 2008, 3, 3000, 0.008

@@ -111,3 +111,11 @@ def _fsync(path: Path) -> None:
 def _error(path: Path, exc: OSError) -> OutputError:
     reason = exc.strerror or errno.errorcode.get(exc.errno or 0, "") or str(exc)
     return OutputError(f"{path}: cannot write ({reason}); any previous file there is unchanged")
+
+
+def save_figure(fig, path: str | Path, dpi: int = 110) -> Path:
+    """Write a matplotlib ``fig`` to ``path`` atomically (format from the suffix) and return the path."""
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=dpi, format=path.suffix.lstrip(".") or "png")
+    return path

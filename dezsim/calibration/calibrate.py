@@ -22,7 +22,7 @@ import sympy as sp
 
 from dezsim.base.errors import DezsimError
 from dezsim.calibration.calibrate_flows import simulate_year
-from dezsim.calibration.drift_estimate import drift_now, log_growth_series
+from dezsim.model.drift_estimate import drift_now, log_growth_series
 from dezsim.data.dataset import CALIBRATION_CUTOFF, Dataset
 from dezsim.data.history import load_series
 from dezsim.model import params as P
@@ -101,7 +101,7 @@ def groups(ds: Dataset) -> list[Group]:
 def _gdp_group(ds: Dataset, gdp_2015: float, gdp_2019: float, years: int) -> Group:
     """GDP's trend growth now: Suzhou's nominal mean growth 2015 -> 2019 moved by how far its real growth trend
     had moved from its own window mean by 2019 (the Kalman-filtered drift of the local-level model, the estimator
-    the backtest scores, :mod:`dezsim.calibration.drift_estimate`); accepted within a uniform window of the filtered variance.
+    the backtest scores, :mod:`dezsim.model.drift_estimate`); accepted within a uniform window of the filtered variance.
 
     Why not the window mean alone: growth slowed year after year before 2020, so a mean over 2015-2019 runs above
     the trend of 2019; the rolling-origin backtests showed that lag as outcomes piled below the forecasts.

@@ -7,7 +7,7 @@ years, using figures through the origin only:
 
 - ``dezsim``: the SD core's growth equation, log-growth = drift + yearly normal shock, with the drift a random
   walk (:mod:`dezsim.model.drift`), and every sd estimated through the origin by the estimators the declared parameters
-  rest on (:mod:`dezsim.calibration.drift_estimate`): shock sd = the detrended sd pooled over every series of the same
+  rest on (:mod:`dezsim.model.drift_estimate`): shock sd = the detrended sd pooled over every series of the same
   indicator and basis, drift step sd tau = the pooled local-level fit given it. GDP's drift at the origin is the
   Kalman-filtered drift, as GDP's trend growth is calibrated: predictive N(h m, h sigma^2 + h^2 P + C(h) tau^2)
   with P the filtered variance and C = :func:`dezsim.model.drift.cumulative_variance`. The core industries' drift is the
@@ -34,9 +34,9 @@ import numpy as np
 import pandas as pd
 
 from dezsim.calibration import scores as S
-from dezsim.calibration.drift_estimate import (MIN_SERIES_FIGURES, DriftNow, drift_now, log_growth_series, pooled_drift_sd,  # noqa: F401
-                                   pooled_shock_sd)
-from dezsim.model.drift import FILTERED, WINDOW_YEARS, cumulative_variance, lag_variance
+from dezsim.model.drift import FILTERED, WINDOW_YEARS
+from dezsim.model.drift_estimate import (MIN_SERIES_FIGURES, DriftNow, drift_now, forecast_dezsim,  # noqa: F401
+                                         forecast_filtered, log_growth_series, pooled_drift_sd, pooled_shock_sd)
 
 HORIZONS = (1, 2, 3)
 MIN_FIT_YEARS = MIN_SERIES_FIGURES
@@ -46,24 +46,6 @@ FORECASTERS = ("dezsim", "dezsim_fixed_drift", "naive_mean5", "naive_loglinear")
 #: The model's rate (a key of WINDOW_YEARS) whose calibration window a history indicator's drift is taken over.
 RATE_OF = {"gdp": "gdp", "software_revenue": "sw", "ei_manufacturing_revenue": "ei", "ei_industry_revenue": "ei"}
 PIT_BINS = 5
-
-
-def forecast_filtered(now: DriftNow, h: int) -> tuple[float, float]:
-    """Drift = the Kalman-filtered drift at the origin (as GDP's is calibrated); shocks, the filtered drift's
-    variance and its random walk over the horizon (mean and sd of the cumulative log growth)."""
-    var = h * now.sigma ** 2 + h ** 2 * now.variance + cumulative_variance(h) * now.tau ** 2
-    return h * now.drift, float(np.sqrt(var))
-
-
-def forecast_dezsim(fit: pd.Series, h: int, sigma: float, tau: float, window: int) -> tuple[float, float]:
-    """Drift = mean over the calibration window (as the core industries' are calibrated); shocks, the drift's
-    estimation error and lag, and its random walk over the horizon (mean and sd of the cumulative log growth;
-    ``tau`` = 0 fixes the drift)."""
-    last = fit[fit.index > fit.index.max() - window]
-    last = last if len(last) >= 2 else fit
-    mu, n = float(last.mean()), len(last)
-    var = h * sigma ** 2 + h ** 2 * (sigma ** 2 / n + lag_variance(n) * tau ** 2) + cumulative_variance(h) * tau ** 2
-    return h * mu, float(np.sqrt(var))
 
 
 def forecast_mean5(fit: pd.Series, h: int) -> tuple[float, float] | None:

@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from dezsim.cli.common import DataDir, app, console, load_dataset, one_line_errors, scenario_option, with_noise
+from dezsim.cli.common import (DataDir, app, console, load_dataset, one_line_errors, print_frame, scenario_option,
+                               with_noise)
 
 
 @app.command("reach")
@@ -58,3 +59,32 @@ def targets_cmd(
         console.print(f"wrote {escape(str(path))}")
     else:
         console.print(text, markup=False, highlight=False)
+
+
+@app.command("backtest")
+def backtest_cmd(
+    out: Annotated[Path | None, typer.Option(help="folder for backtest_targets.md/.png/.json (default: the "
+                                                  "calibration folder, where the report and the combined p read "
+                                                  "them)")] = None,
+    json_path: Annotated[Path | None, typer.Option("--json", help="also write the scores and the weight here")] = None,
+    data: DataDir = None,
+) -> None:
+    """P(target) judged on past plans' targets (outcomes up to 2020): outside, inside and combined views, leave one
+    plan out; Brier, log score, calibration slope and sharpness with bootstrap intervals; the pooling weight."""
+    from dezsim.base.atomic import check_output_file, check_output_folder
+    from dezsim.resources import calibration_root
+    from dezsim.targets import backtest as B
+
+    ds = load_dataset(data)
+    folder = out or calibration_root()
+    with one_line_errors():
+        check_output_folder(folder, "--out")
+        if json_path is not None:
+            check_output_file(json_path, "--json")
+        frame, summary, paths = B.run(ds, folder, json_path)
+    cols = ["n", "brier", "d_brier", "d_brier_low", "d_brier_high", "log_score", "slope", "sharpness"]
+    print_frame(summary["all"][cols].round(3), f"{summary['targets']} past targets of modelled regions")
+    if len(summary["inside"]):
+        print_frame(summary["inside"][cols].round(3), f"{summary['with_inside_view']} with an inside view")
+    console.print(f"pooling weight on the inside view: {summary['pooling_weight_inside']:.2f}; "
+                  f"page: {escape(str(paths['page']))}; figure: {escape(str(paths['figure']))}")

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from dezsim.base.atomic import save_figure as save  # noqa: F401 (the figures' writer, re-exported)
 
 #: Colours of the verdicts (as in the report's table).
 VERDICT_COLOURS = {"likely": "#1a7f37", "uncertain": "#9a6700", "unlikely": "#b42318"}
@@ -27,16 +28,6 @@ def _figure(ax, figsize: tuple[float, float]):
 
     fig = Figure(figsize=figsize, layout="constrained")
     return fig, fig.add_subplot()
-
-
-def save(fig, path: str | Path, dpi: int = 110) -> Path:
-    """Write ``fig`` to ``path`` atomically (format from the suffix) and return the path."""
-    from dezsim.base.atomic import atomic_path
-
-    path = Path(path)
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, dpi=dpi, format=path.suffix.lstrip(".") or "png")
-    return path
 
 
 def _level_targets(reach: pd.DataFrame | None, indicator: str, region: str) -> pd.DataFrame:

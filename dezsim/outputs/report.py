@@ -30,6 +30,11 @@ HOW_TO_READ = [
     "historical noise, logistic diffusion for shares, yearly counts for additions). The outside view asks how often "
     "past plans' targets of the same class were met (data/reference_targets/, outcomes up to 2020; docs/"
     "outside_view.md). 'views differ' flags targets whose two p are more than 0.4 apart: read those twice.",
+    "The combined p pools the two views (logit p = w logit p_inside + (1 - w) logit p_outside) with the weight w "
+    "that `dezsim backtest` chose on past plans' targets with known outcomes (leave one plan out; "
+    "calibration/backtest_targets.md). That evidence is thin: the only inside view it can score is the growth "
+    "equation on GDP-growth targets of 2016-2020, and there the outside view did better, so w is small or zero and "
+    "the combined p leans on the outside view. The model's p stays beside it as the inside view.",
     "Each target is read as declared in data/target_readings.csv (level, cap, compound growth in % per year, new "
     "within a period, cumulative since a start); thresholds and gaps are in the plan's unit (亿元 is 100 million "
     "yuan). The gap is the measure minus the threshold (threshold minus measure for caps): negative is a shortfall.",
@@ -110,6 +115,17 @@ def update_table(reach: pd.DataFrame) -> pd.DataFrame:
     return rows.rename(columns=cols)[[*cols.values(), "p before", "p after [90 %]", "on track"]]
 
 
+def backtest_summary(root: Path) -> str:
+    """The summary paragraph of calibration/backtest_targets.md (P(target) judged on past plans), or how to make it."""
+    from dezsim.targets.backtest import PAGE, SUMMARY_LEAD
+
+    path = root / PAGE
+    if not path.exists():
+        return f"calibration/{PAGE} is missing: run `dezsim backtest`."
+    text = path.read_text(encoding="utf-8")
+    return next((b.strip() for b in text.split("\n\n") if b.startswith(SUMMARY_LEAD)), "")
+
+
 def hindcast_summary(root: Path) -> str:
     """The summary paragraph of calibration/hindcast.md (figures published after 2020), or how to make it."""
     from dezsim.calibration.hindcast import MISSING, summary_paragraph
@@ -158,6 +174,7 @@ def write(out: Path, results: Results, reach: pd.DataFrame, levers: pd.DataFrame
     parts = {"head": headline_text(reach), "settings": _settings_text(settings), "how_to_read": notes,
              "table": T.summary_table(reach), "outside": T.outside_only_table(reach),
              "validation": validation_summary(CALIBRATION), "hindcast": hindcast_summary(CALIBRATION),
+             "backtest": backtest_summary(CALIBRATION),
              "update": update_table(reach) if "p_before" in reach else None,
              "update_note": _update_note(results.provenance.get("update"))}
     paths["report.md"] = out / "report.md"
@@ -197,6 +214,7 @@ def _markdown(parts: dict, charts: dict, out: Path) -> str:
     lines += ["", "## Targets with the outside view only (why the model does not assess them)", "",
               parts["outside"].to_markdown(index=False), "", "## Validation (calibration/validation.md)", "",
               para, "", vtable, "", "Full scores: calibration/validation.md; figure: calibration/validation.png.", "",
+              "## Backtest of p on past plans' targets (calibration/backtest_targets.md)", "", parts["backtest"], "",
               "## Hindcast on figures published after 2020 (calibration/hindcast.md)", "", parts["hindcast"], ""]
     return "\n".join(lines)
 
@@ -239,6 +257,8 @@ def _html(parts: dict, charts: dict) -> str:
                     f"<p>{html.escape(para.replace('**', ''))}</p><pre>{html.escape(vtable)}</pre>"
                     + (_figure(vpng, "calibration/validation.png") if vpng else "")
                     + "<p>Full scores: calibration/validation.md.</p>")
+    sections.append("<h2>Backtest of p on past plans' targets (calibration/backtest_targets.md)</h2>"
+                    f"<p>{html.escape(parts['backtest'].replace('**', ''))}</p>")
     sections.append("<h2>Hindcast on figures published after 2020 (calibration/hindcast.md)</h2>"
                     f"<p>{html.escape(parts['hindcast'].replace('**', ''))}</p>")
     return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>dezsim reachability</title>"

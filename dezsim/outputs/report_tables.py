@@ -72,6 +72,8 @@ def summary_table(reach: pd.DataFrame) -> pd.DataFrame:
 
     a["verdict"] = [verdict(p) for p in a.p_inside]
     a["views differ"] = a.views_differ.map({True: "yes", False: ""})
+    if "p_combined" in a:
+        a["p combined"] = a.p_combined.map(lambda p: "" if pd.isna(p) else f"{p:.2f} ({verdict(p)})")
     a["first reached (median, 10-90 %)"] = [
         "" if b == "indicator_trend" else _first_reached(m, lo, hi, end)
         for m, lo, hi, b in zip(a.first_year_median, a.first_year_q10, a.first_year_q90, a.basis, strict=True)]
@@ -82,7 +84,7 @@ def summary_table(reach: pd.DataFrame) -> pd.DataFrame:
             else lever_text(name, _param(name), val)
             for v, b, name, val in zip(a.verdict, a.basis, a.best_lever, a.best_lever_value, strict=True)]
     cols = ["plan", "target_id", "region", "indicator (中文)", "year", "reading", "target", "basis",
-            "p inside (90 %)", "verdict", "p outside (90 %)", "views differ", "first reached (median, 10-90 %)",
+            "p inside (90 %)", "verdict", "p outside (90 %)", "views differ", "p combined", "first reached (median, 10-90 %)",
             "gap median (10-90 %)", "lever to reach p = 0.8", "quote", "caveat"]
     a["quote"] = _one_line(a.quote)
     return a[[c for c in cols if c in a.columns]].sort_values(["plan", "region", "year", "target_id"])

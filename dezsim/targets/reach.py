@@ -227,6 +227,11 @@ def headline(reach: pd.DataFrame) -> dict[str, int]:
                 "trend_likely": int(trend.get("likely", 0)), "trend_uncertain": int(trend.get("uncertain", 0)),
                 "trend_unlikely": int(trend.get("unlikely", 0)), "no_inside_view": int((reach.basis == "none").sum()),
                 "outside": int(reach.p_outside.notna().sum()), "views_differ": int(reach.views_differ.sum())}
+    if "p_combined" in reach and reach.p_combined.notna().any():
+        both = reach.p_combined.dropna().map(verdict).value_counts()
+        out |= {"combined": int(reach.p_combined.notna().sum()), "pool_weight": float(reach.pool_weight.iloc[0]),
+                "combined_likely": int(both.get("likely", 0)), "combined_uncertain": int(both.get("uncertain", 0)),
+                "combined_unlikely": int(both.get("unlikely", 0))}
     return out
 
 
@@ -245,7 +250,11 @@ def headline_text(reach: pd.DataFrame) -> str:
             f"them): {model} ({h['by_sd']} SD core, {h['by_agents']} agents), {h['by_indicator_trend']} by an "
             f"indicator trend ({h['trend_likely']} likely, {h['trend_uncertain']} uncertain, {h['trend_unlikely']} "
             f"unlikely), {h['no_inside_view']} with no inside view; {h['outside']} with an outside view (past plans' "
-            f"base rates); the two views differ by more than {VIEWS_DIFFER} on {h['views_differ']}.")
+            f"base rates); the two views differ by more than {VIEWS_DIFFER} on {h['views_differ']}."
+            + ("" if "combined" not in h else
+               f" Combined p (weight {h['pool_weight']:.2f} on the inside view, chosen on past plans' targets by "
+               f"`dezsim backtest`): {h['combined_likely']} likely, {h['combined_uncertain']} uncertain, "
+               f"{h['combined_unlikely']} unlikely."))
 
 
 def assess(results: Results, targets: pd.DataFrame) -> pd.DataFrame:

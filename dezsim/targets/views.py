@@ -30,7 +30,7 @@ BASES = ("sd", "agents", "indicator_trend", "none")
 #: Columns the views add to the reach table (reach.csv).
 VIEW_COLUMNS = ["basis", "p_inside", "p_inside_low", "p_inside_high", "p_indicator", "p_indicator_mc_se",
                 "indicator_basis", "p_outside", "p_outside_low", "p_outside_high", "outside_class", "outside_basis",
-                "views_differ"]
+                "views_differ", "p_combined", "pool_weight"]
 #: Level of the inside view's Monte Carlo interval (the model's Jeffreys interval in :mod:`dezsim.targets.reach` uses
 #: the same level).
 INSIDE_LEVEL = 0.90
@@ -75,8 +75,22 @@ def with_views(reach: pd.DataFrame, outside: pd.DataFrame) -> pd.DataFrame:
     out["indicator_basis"] = out.indicator_basis.fillna("")
     gap = (out.p_inside - out.p_outside).abs()
     out["views_differ"] = (gap > VIEWS_DIFFER).fillna(False).astype(bool)
+    out["pool_weight"], out["p_combined"] = combined(out.p_inside.to_numpy(float), out.p_outside.to_numpy(float))
     out.attrs = dict(reach.attrs)
     return out
+
+
+def combined(p_inside: np.ndarray, p_outside: np.ndarray, weight: float | None = None) -> tuple[float, np.ndarray]:
+    """The combined p: the two views pooled with the weight the reachability backtest chose
+    (:func:`dezsim.targets.backtest.pool`); one view where the other is missing; NaN when the backtest has not
+    been run (``dezsim backtest``)."""
+    from dezsim.targets.backtest import pool, stored_weight
+
+    w = stored_weight() if weight is None else weight
+    if w is None:
+        return np.nan, np.full(len(p_inside), np.nan)
+    pooled = pool(p_inside, p_outside, w)
+    return w, np.where(np.isfinite(p_outside), pooled, p_inside)
 
 
 def views(reach: pd.DataFrame, ds, seed: int) -> pd.DataFrame:

@@ -10,6 +10,9 @@ same estimators, or the backtest would test a different model from the one that 
 - :func:`gdp_drift_now`: GDP's trend growth at the end of the fit years, the Kalman-filtered drift of the local-level
   model with its variance (:func:`dezsim.model.drift.filtered_drift`).
 
+- :func:`forecast_filtered` and :func:`forecast_dezsim`: the growth equation's predictive distribution of the
+  cumulative log growth over h years from an origin (the ``dezsim`` forecaster of the backtests).
+
 Series are yearly log growth ln(1 + g/100), keyed (indicator, region, basis) (:func:`log_growth_series`).
 """
 
@@ -21,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from dezsim.data.history import detrended_sd, growth_table, load_series
-from dezsim.model.drift import filtered_drift, local_level_fit
+from dezsim.model.drift import cumulative_variance, filtered_drift, lag_variance, local_level_fit
 
 #: Fewest growth figures a series needs to be kept at all (a backtest needs a fit and an outcome).
 MIN_SERIES_FIGURES = 3
@@ -89,3 +92,21 @@ def drift_now(all_series: dict, key: tuple[str, str, str], origin: int, window: 
     m, p = filtered_drift(_through(all_series[key], origin), sigma, tau)
     last = all_series[key].loc[:origin]
     return DriftNow(m, p, sigma, tau, float(last[last.index > origin - window].mean()), window)
+
+
+def forecast_filtered(now: DriftNow, h: int) -> tuple[float, float]:
+    """Drift = the Kalman-filtered drift at the origin (as GDP's is calibrated); shocks, the filtered drift's
+    variance and its random walk over the horizon (mean and sd of the cumulative log growth)."""
+    var = h * now.sigma ** 2 + h ** 2 * now.variance + cumulative_variance(h) * now.tau ** 2
+    return h * now.drift, float(np.sqrt(var))
+
+
+def forecast_dezsim(fit: pd.Series, h: int, sigma: float, tau: float, window: int) -> tuple[float, float]:
+    """Drift = mean over the calibration window (as the core industries' are calibrated); shocks, the drift's
+    estimation error and lag, and its random walk over the horizon (mean and sd of the cumulative log growth;
+    ``tau`` = 0 fixes the drift)."""
+    last = fit[fit.index > fit.index.max() - window]
+    last = last if len(last) >= 2 else fit
+    mu, n = float(last.mean()), len(last)
+    var = h * sigma ** 2 + h ** 2 * (sigma ** 2 / n + lag_variance(n) * tau ** 2) + cumulative_variance(h) * tau ** 2
+    return h * mu, float(np.sqrt(var))

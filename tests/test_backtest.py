@@ -1,0 +1,93 @@
+"""Reachability backtests on past targets: the inside view reads history through its origin only, the pooling is
+the declared formula, the weight choice is leave-one-plan-out with ties to the outside view, the calibration
+slope of a calibrated forecast is 1, and the shipped page and weight are those of the current data."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from dezsim.cli import app
+from dezsim.model.drift_estimate import log_growth_series
+from dezsim.resources import calibration_root
+from dezsim.targets import backtest as B
+
+
+@pytest.fixture(scope="module")
+def assessed(dataset):
+    return B.assess(dataset)
+
+
+def test_past_targets_are_scored_with_outcomes_and_regions_the_model_simulates(assessed, dataset):
+    frame, _ = assessed
+    assert len(frame) >= 20 and frame.met.isin([0, 1]).all()
+    assert set(frame.region) <= B.simulated_regions(dataset)
+    assert frame[["constant", "class", "outside", "combined"]].notna().all().all()
+    assert frame.inside.notna().sum() >= 5
+    values = frame[["outside", "inside", "combined"]].to_numpy(float)
+    assert np.all((values[np.isfinite(values)] >= 0) & (values[np.isfinite(values)] <= 1))
+
+
+def test_the_inside_view_reads_no_figure_after_its_origin(assessed):
+    frame, _ = assessed
+    series = log_growth_series()
+    row = pd.Series({"indicator": "gdp_growth", "relation": ">=", "region": "jiangsu", "plan_start": 2017,
+                     "target_year": 2017, "target_value": 7.0})
+    before = B.inside_view(row, series)
+    changed = dict(series)
+    key = ("gdp", "jiangsu", "real")
+    later = changed[key].copy()
+    later[later.index > 2016] = np.log1p(0.5)  # 50 % growth after the origin: must not matter
+    changed[key] = later
+    assert before["origin"] == 2016
+    assert B.inside_view(row, changed)["p_inside"] == pytest.approx(before["p_inside"], abs=1e-12)
+
+
+def test_pooling_is_the_declared_logit_linear_formula():
+    pi, po = np.array([0.8, np.nan, 0.3]), np.array([0.4, 0.6, 0.3])
+    assert B.pool(pi, po, 0.0) == pytest.approx([0.4, 0.6, 0.3])
+    assert B.pool(pi, po, 1.0)[0] == pytest.approx(0.8)
+    logit = lambda p: np.log(p / (1 - p))  # noqa: E731
+    mixed = B.pool(pi, po, 0.5)[0]
+    assert logit(mixed) == pytest.approx(0.5 * logit(0.8) + 0.5 * logit(0.4))
+
+
+def test_the_weight_is_chosen_by_log_score_and_ties_go_to_the_outside_view():
+    good_inside = pd.DataFrame({"p_inside": [0.9, 0.1, 0.9], "p_outside": [0.5, 0.5, 0.5], "met": [1, 0, 1]})
+    assert B.choose_weight(good_inside) == 1.0
+    equal = pd.DataFrame({"p_inside": [0.5, 0.5], "p_outside": [0.5, 0.5], "met": [1, 0]})
+    assert B.choose_weight(equal) == 0.0
+    assert B.choose_weight(good_inside.assign(p_inside=np.nan)) == 0.0
+
+
+def test_a_calibrated_forecast_has_slope_one_and_a_constant_none():
+    rng = np.random.default_rng(0)
+    p = rng.uniform(0.05, 0.95, 20000)
+    met = (rng.uniform(size=p.size) < p).astype(float)
+    assert B.calibration_slope(p, met) == pytest.approx(1.0, abs=0.1)  # sd of the estimate is about 0.03
+    assert B.calibration_slope(np.full(50, 0.6), met[:50]) != B.calibration_slope(np.full(50, 0.6), met[:50])  # NaN
+    overconfident = np.clip(0.5 + 2 * (p - 0.5), 0.001, 0.999)
+    assert B.calibration_slope(overconfident, met) < 0.8
+
+
+def test_the_shipped_page_and_weight_are_those_of_the_current_data(assessed):
+    frame, weight = assessed
+    root = calibration_root()
+    stored = json.loads((root / B.WEIGHTS).read_text(encoding="utf-8"))
+    assert stored["pooling_weight_inside"] == weight
+    assert stored["targets"] == len(frame)
+    page = (root / B.PAGE).read_text(encoding="utf-8")
+    assert page == B.page(frame, B.summary(frame, weight)), "run `dezsim backtest` and commit"
+
+
+def test_the_command_writes_page_figure_and_json(tmp_path):
+    result = CliRunner().invoke(app, ["backtest", "--out", str(tmp_path), "--json", str(tmp_path / "s.json")])
+    assert result.exit_code == 0, result.output
+    for name in (B.PAGE, B.FIGURE, B.WEIGHTS, "s.json"):
+        assert (tmp_path / name).stat().st_size > 0
+    scores = json.loads((tmp_path / "s.json").read_text(encoding="utf-8"))["scores_all"]
+    assert {"brier", "log_score", "slope", "sharpness", "d_brier_low", "d_brier_high"} <= set(scores["outside"])
