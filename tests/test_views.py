@@ -2,6 +2,7 @@
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from dezsim.targets.reach import headline, headline_text
 from dezsim.targets.views import VIEWS_DIFFER, with_views
@@ -81,3 +82,21 @@ def test_trend_interval_stays_inside_zero_and_one():
                             p_indicator_mc_se=[np.nan, np.nan, 0.05, np.nan, 0.2, np.nan, np.nan])
     v = with_views(_reach(), out).set_index("target_id")
     assert v.loc["c", "p_inside_low"] == 0.0 and v.loc["c", "p_inside_high"] < 1.0
+
+
+def test_the_combined_p_pools_the_views_with_the_backtest_weight():
+    from dezsim.targets.views import combined
+
+    p_in, p_out = np.array([0.9, np.nan, 0.2]), np.array([0.5, 0.7, np.nan])
+    w, p = combined(p_in, p_out, weight=0.0)
+    assert w == 0.0 and p[0] == pytest.approx(0.5) and p[1] == pytest.approx(0.7) and p[2] == pytest.approx(0.2)
+    _, p = combined(p_in, p_out, weight=1.0)
+    assert p[0] == pytest.approx(0.9) and p[1] == pytest.approx(0.7)
+
+
+def test_the_shipped_weight_is_what_the_report_uses():
+    from dezsim.targets.backtest import stored_weight
+    from dezsim.targets.views import combined
+
+    w, _ = combined(np.array([0.5]), np.array([0.5]))
+    assert w == stored_weight() is not None
