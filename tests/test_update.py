@@ -180,3 +180,27 @@ def test_a_target_met_at_the_origin_has_no_ratio():
     obs = pd.DataFrame([{"region": "jiangsu", "indicator": "gdp", "year": 2022, "value": 170000.0}])
     row = U.on_track(_target(), obs, _prior_at(165000.0)).iloc[0]
     assert np.isnan(row.on_track_ratio) and row.on_track == ""
+
+
+def test_the_report_with_observed_figures_shows_p_before_and_after(tmp_path, prior):
+    """``dezsim reach --observed``: the report gains the update section, reach.csv p_before and on-track columns."""
+    from typer.testing import CliRunner
+
+    from dezsim.cli import app
+
+    f = prior.frame
+    median = float(f[(f.region == "jiangsu") & (f.indicator == "gdp") & (f.year == 2023)].value.median())
+    observed = tmp_path / "observed.csv"
+    observed.write_text(f"region,indicator,unit,year,value,qualifier\njiangsu,gdp,100m_yuan,2023,{median:.1f},about\n",
+                        encoding="utf-8")
+    out = tmp_path / "report"
+    result = CliRunner().invoke(app, ["reach", "--observed", str(observed), "--runs", "100", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    text = (out / "report.md").read_text(encoding="utf-8")
+    assert "## Mid-term update: p before and after the observed figures" in text
+    assert "effective runs" in text.split("## Overview")[0] or "runs' worth of information" in text
+    reach = pd.read_csv(out / "reach.csv")
+    assert {"p_before", "on_track_ratio", "on_track"} <= set(reach.columns)
+    assessed = reach[reach.assessed]
+    assert assessed.p_before.notna().all() and assessed.p_reach.notna().all()
+    assert not (out / "levers.csv").exists()

@@ -109,8 +109,9 @@ def update_table(reach: pd.DataFrame) -> pd.DataFrame:
     rows["p before"] = rows.p_before.map(lambda p: f"{p:.2f}")
     rows["p after [90 %]"] = [f"{p:.2f} [{lo:.2f}-{hi:.2f}]" for p, lo, hi in
                               zip(rows.p_reach, rows.p_low, rows.p_high, strict=True)]
+    status = rows.on_track.astype(object).where(rows.on_track.notna(), "")  # all NaN (float) without figures
     rows["on track"] = [f"{s} ({100 * r:.0f} %, {int(y)})" if s else "" for s, r, y in
-                        zip(rows.on_track.fillna(""), rows.on_track_ratio, rows.observed_year.fillna(0), strict=True)]
+                        zip(status, rows.on_track_ratio, rows.observed_year.fillna(0), strict=True)]
     cols = {"target_id": "target", "region": "region", "indicator": "indicator", "year": "year"}
     return rows.rename(columns=cols)[[*cols.values(), "p before", "p after [90 %]", "on track"]]
 
