@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from dezsim.base.errors import DataError
+from dezsim.base.paragraphs import lead_paragraph
 from dezsim.data.dataset import CALIBRATION_CUTOFF, GROWTH_UNITS, Dataset
 from dezsim.model.results import Results
 
@@ -108,7 +109,4 @@ def markdown(rows: pd.DataFrame, summary: dict, observed: str, runs: int, seed: 
 
 def summary_paragraph(path: Path) -> str:
     """The summary paragraph of a ``hindcast.md`` written by :func:`markdown` ("" when the file is absent)."""
-    if not path.exists():
-        return ""
-    text = path.read_text(encoding="utf-8")
-    return next((b.strip() for b in text.split("\n\n") if b.startswith(SUMMARY_LEAD)), "")
+    return lead_paragraph(path.read_text(encoding="utf-8"), SUMMARY_LEAD) if path.exists() else ""

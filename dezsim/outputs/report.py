@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from dezsim.base.atomic import atomic_write_text, check_output_folder
+from dezsim.base.paragraphs import lead_paragraph
 from dezsim.model.params import BY_NAME
 from dezsim.model.results import Results
 
@@ -62,7 +63,7 @@ def validation_summary(root: Path) -> tuple[str, str, Path | None]:
     if not md.exists():
         return "calibration/validation.md is missing: run `dezsim validate`.", "", None
     text = md.read_text(encoding="utf-8")
-    para = next((b.strip() for b in text.split("\n\n") if b.startswith("**How little")), "")
+    para = lead_paragraph(text, "**How little")
     table = text.split("## All forecasts", 1)[1].split("\n\n")[1].strip() if "## All forecasts" in text else ""
     png = root / "validation.png"
     return para, table, png if png.exists() else None
@@ -84,15 +85,15 @@ def clipping_note(provenance: dict) -> str | None:
             "runs a little; it is a design choice, not an error.")
 
 
-def _updated(results: Results, reach: pd.DataFrame, observed: pd.DataFrame, ds, seed: int):
+def _updated(results: Results, reach: pd.DataFrame, observed: pd.DataFrame, ds, seed: int, outside: pd.DataFrame):
     """The ensemble conditioned on ``observed`` and its reach table, with p before the update and the on-track
-    ratio beside each target."""
+    ratio beside each target (``outside``: the outside view and indicator table, which the update leaves as is)."""
     from dezsim.targets.reach import reachability
     from dezsim.targets.update import condition, on_track, resample
-    from dezsim.targets.views import views
+    from dezsim.targets.views import with_views
 
     updated = resample(results, condition(results, observed), seed)
-    after = views(reachability(updated, ds), ds, seed)
+    after = with_views(reachability(updated, ds), outside)
     before = reach.set_index("target_id")
     after["p_before"] = after.target_id.map(before.p_reach)
     if "p_inside" in before:
@@ -123,8 +124,7 @@ def backtest_summary(root: Path) -> str:
     path = root / PAGE
     if not path.exists():
         return f"calibration/{PAGE} is missing: run `dezsim backtest`."
-    text = path.read_text(encoding="utf-8")
-    return next((b.strip() for b in text.split("\n\n") if b.startswith(SUMMARY_LEAD)), "")
+    return lead_paragraph(path.read_text(encoding="utf-8"), SUMMARY_LEAD)
 
 
 def hindcast_summary(root: Path) -> str:
@@ -284,8 +284,9 @@ def build(scenario=None, runs: int = 200, seed: int = 0, out: Path | str = "out/
     from dezsim.model.derived import add_derived
     from dezsim.model.simulate import as_scenario, run
     from dezsim.targets import levers as L
+    from dezsim.targets.outside_view import outside_and_indicator_table
     from dezsim.targets.reach import LIKELY, reachability
-    from dezsim.targets.views import views
+    from dezsim.targets.views import with_views
 
     check_output_folder(Path(out), "--out")  # before the work, not after it
     check_output_folder(Path(out) / "figures", "--out")
@@ -306,9 +307,10 @@ def build(scenario=None, runs: int = 200, seed: int = 0, out: Path | str = "out/
     with bar:
         task = bar.add_task(f"simulating {scen.name} ({runs} runs)", total=steps)
         results = add_derived(run(scen, runs=runs, seed=seed, data=ds), ds)  # the report draws them too
-        reach = views(reachability(results, ds), ds, seed)
+        outside = outside_and_indicator_table(ds, seed)  # the views' outside half: computed once
+        reach = with_views(reachability(results, ds), outside)
         if table is not None:
-            results, reach = _updated(results, reach, table, ds, seed)
+            results, reach = _updated(results, reach, table, ds, seed, outside)
         bar.advance(task)
         lever_table = None
         below = reach[reach.assessed & (reach.p_reach < LIKELY)].target_id.tolist()
