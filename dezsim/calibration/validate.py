@@ -36,7 +36,8 @@ import pandas as pd
 from dezsim.calibration import scores as S
 from dezsim.model.drift import FILTERED, WINDOW_YEARS
 from dezsim.model.drift_estimate import (MIN_SERIES_FIGURES, DriftNow, drift_now, forecast_dezsim,  # noqa: F401
-                                         forecast_filtered, log_growth_series, pooled_drift_sd, pooled_shock_sd)
+                                         forecast_filtered, forecast_model, log_growth_series, pooled_drift_sd,
+                                         pooled_shock_sd)
 
 HORIZONS = (1, 2, 3)
 MIN_FIT_YEARS = MIN_SERIES_FIGURES
@@ -94,8 +95,7 @@ def backtest(series: pd.DataFrame | None = None) -> pd.DataFrame:
                 now = nows.setdefault((key, origin), drift_now(all_series, key, origin, WINDOW_YEARS[rate]))
                 if now is None:
                     continue
-                model = (forecast_filtered(now, h) if rate in FILTERED
-                         else forecast_dezsim(fit, h, now.sigma, now.tau, now.window))
+                model = forecast_model(now, fit, h, rate in FILTERED)
                 made = {"dezsim": model, "dezsim_fixed_drift": forecast_dezsim(fit, h, now.sigma, 0.0, now.window),
                         "naive_mean5": forecast_mean5(fit, h), "naive_loglinear": forecast_loglinear(fit, origin, h)}
                 if any(v is None or not np.isfinite(v[1]) or v[1] <= 0 for v in made.values()):

@@ -110,3 +110,9 @@ def forecast_dezsim(fit: pd.Series, h: int, sigma: float, tau: float, window: in
     mu, n = float(last.mean()), len(last)
     var = h * sigma ** 2 + h ** 2 * (sigma ** 2 / n + lag_variance(n) * tau ** 2) + cumulative_variance(h) * tau ** 2
     return h * mu, float(np.sqrt(var))
+
+
+def forecast_model(now: DriftNow, fit: pd.Series, h: int, filtered: bool) -> tuple[float, float]:
+    """The growth equation's forecast as the model uses it: the filtered drift for a rate calibrated that way
+    (GDP), the window mean otherwise (mean and sd of the cumulative log growth over ``h`` years)."""
+    return forecast_filtered(now, h) if filtered else forecast_dezsim(fit, h, now.sigma, now.tau, now.window)

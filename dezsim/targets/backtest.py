@@ -37,8 +37,7 @@ from dezsim.base.atomic import atomic_write_text, save_figure
 from dezsim.data import reference_targets as rt
 from dezsim.data.dataset import Dataset
 from dezsim.model.drift import FILTERED, WINDOW_YEARS
-from dezsim.model.drift_estimate import MIN_SERIES_FIGURES, drift_now, forecast_dezsim, forecast_filtered, \
-    log_growth_series
+from dezsim.model.drift_estimate import MIN_SERIES_FIGURES, drift_now, forecast_model, log_growth_series
 from dezsim.targets.outside_model import Method, reference_rows
 from dezsim.targets.outside_params import value
 from dezsim.targets.outside_score import chosen_method, loo_predictions, losses, scores
@@ -100,8 +99,7 @@ def inside_view(target: pd.Series, series: dict) -> dict | None:
     now = drift_now(series, key, origin, window)
     if now is None:
         return None
-    mean, sd = (forecast_filtered(now, h) if mech[0] in FILTERED
-                else forecast_dezsim(series[key].loc[:origin], h, now.sigma, now.tau, now.window))
+    mean, sd = forecast_model(now, series[key].loc[:origin], h, mech[0] in FILTERED)
     need = h * np.log1p(float(target.target_value) / 100.0)
     p = float(stats.norm.sf((need - mean) / sd))
     return {"p_inside": p, "origin": origin, "horizon": h, "fit_years": int(len(series[key].loc[:origin])),
@@ -312,6 +310,7 @@ def run(ds: Dataset, folder: Path, json_path: Path | None = None) -> tuple[pd.Da
     """Assess, score and write the page, the figure and the pooling weight into ``folder``."""
     frame, weight = assess(ds)
     s = summary(frame, weight)
+    folder.mkdir(parents=True, exist_ok=True)
     paths = {"page": folder / PAGE, "figure": folder / FIGURE, "weights": folder / WEIGHTS}
     atomic_write_text(paths["page"], page(frame, s))
     save_figure(figure(frame), paths["figure"], dpi=120)
