@@ -2,9 +2,11 @@
 
 import math
 
+N_TEMPS = 12
 
-def deriv(t, y, p, c, it_load_current, out):
-    """d(stock)/dt of one cell; see dezsim.model.sd.codegen.kernel_source."""
+
+def deriv(t, y, p, c, it_load_current, out, tmp, n):
+    """d(stock)/dt of the first n cells of a block; see dezsim.model.sd.codegen.kernel_source."""
     gdp = y[0]
     ei = y[1]
     sw = y[2]
@@ -53,30 +55,84 @@ def deriv(t, y, p, c, it_load_current, out):
     patent_rate = p[32]
     patent_lapse = p[33]
     pct_rate = p[34]
-    _s0 = gdp*(digital_investment_extra*oc_investment_response + oc_demand_capture*transformation_demand_extra) + oc*oc_trend_growth
-    _s1 = gdp*(digital_investment_extra*sw_investment_response + sw_demand_capture*transformation_demand_extra) + sw*sw_trend_growth
-    _s2 = ei*(ei_supply_shock + ei_trend_growth) + gdp*(digital_investment_extra*ei_investment_response + ei_demand_capture*transformation_demand_extra)
-    _s3 = ei*ei_va_ratio + oc*oc_va_ratio + sw*sw_va_ratio
-    _s4 = 1/dc_rack_lifetime
-    _s5 = rk_new + rk_old
-    _s6 = _s4*_s5
-    _s7 = _s6 + dc_build_program + max(0, -_s5 + racks_2020*(_s3/va_2020)**dc_demand_elasticity)/dc_adjustment_time
-    _s8 = _s7*it_load_current
-    _s9 = max(dc_pue_floor, min(dc_pue_cap, dc_pue_floor + (-dc_pue_floor + dc_pue_new_2020)*math.exp(-dc_pue_learning*t)))
-    _s10 = dc_retrofit_rate*rk_old
-    _s11 = -_s4 - dc_retrofit_rate
-    out[0] = _s0*oc_va_ratio + _s1*sw_va_ratio + _s2*ei_va_ratio + (-_s3 + gdp)*(gdp_growth + gdp_growth_shock)
-    out[1] = _s2
-    out[2] = _s1
-    out[3] = _s0
-    out[4] = min(g5_capex_share_gdp*gdp/g5_station_cost, max(0, (-g5 + g5_ceiling_per_gdp*gdp_2020)*(g5*g5_bass_q/(g5_ceiling_per_gdp*gdp_2020) + g5_bass_p)))
-    out[5] = _s3*patent_rate - patent_lapse*patents
-    out[6] = _s3*pct_rate
-    out[7] = _s8
-    out[8] = _s8*_s9
-    out[9] = _s7
-    out[10] = _s6
-    out[11] = _s10 - _s4*rk_new + _s7
-    out[12] = _s10*(_s9 + dc_retrofit_pue_penalty) - _s4*hk_new + _s7*_s9
-    out[13] = _s11*rk_old
-    out[14] = _s11*hk_old
+    _s0 = tmp[0]
+    _s1 = tmp[1]
+    _s2 = tmp[2]
+    _s3 = tmp[3]
+    _s4 = tmp[4]
+    _s5 = tmp[5]
+    _s6 = tmp[6]
+    _s7 = tmp[7]
+    _s8 = tmp[8]
+    _s9 = tmp[9]
+    _s10 = tmp[10]
+    _s11 = tmp[11]
+    out_0 = out[0]
+    out_1 = out[1]
+    out_2 = out[2]
+    out_3 = out[3]
+    out_4 = out[4]
+    out_5 = out[5]
+    out_6 = out[6]
+    out_7 = out[7]
+    out_8 = out[8]
+    out_9 = out[9]
+    out_10 = out[10]
+    out_11 = out[11]
+    out_12 = out[12]
+    out_13 = out[13]
+    out_14 = out[14]
+    for i in range(n):
+        _s0[i] = gdp[i]*(digital_investment_extra[i]*oc_investment_response[i] + oc_demand_capture[i]*transformation_demand_extra[i]) + oc[i]*oc_trend_growth[i]
+    for i in range(n):
+        _s1[i] = gdp[i]*(digital_investment_extra[i]*sw_investment_response[i] + sw_demand_capture[i]*transformation_demand_extra[i]) + sw[i]*sw_trend_growth[i]
+    for i in range(n):
+        _s2[i] = ei[i]*(ei_supply_shock[i] + ei_trend_growth[i]) + gdp[i]*(digital_investment_extra[i]*ei_investment_response[i] + ei_demand_capture[i]*transformation_demand_extra[i])
+    for i in range(n):
+        _s3[i] = ei[i]*ei_va_ratio[i] + oc[i]*oc_va_ratio[i] + sw[i]*sw_va_ratio[i]
+    for i in range(n):
+        _s4[i] = 1/dc_rack_lifetime[i]
+    for i in range(n):
+        _s5[i] = rk_new[i] + rk_old[i]
+    for i in range(n):
+        _s6[i] = _s4[i]*_s5[i]
+    for i in range(n):
+        _s7[i] = _s6[i] + dc_build_program[i] + max(0, -_s5[i] + racks_2020[i]*(_s3[i]/va_2020[i])**dc_demand_elasticity[i])/dc_adjustment_time[i]
+    for i in range(n):
+        _s8[i] = _s7[i]*it_load_current[i]
+    for i in range(n):
+        _s9[i] = max(dc_pue_floor[i], min(dc_pue_cap[i], dc_pue_floor[i] + (-dc_pue_floor[i] + dc_pue_new_2020[i])*math.exp(-dc_pue_learning[i]*t)))
+    for i in range(n):
+        _s10[i] = dc_retrofit_rate[i]*rk_old[i]
+    for i in range(n):
+        _s11[i] = -_s4[i] - dc_retrofit_rate[i]
+    for i in range(n):
+        out_0[i] = _s0[i]*oc_va_ratio[i] + _s1[i]*sw_va_ratio[i] + _s2[i]*ei_va_ratio[i] + (-_s3[i] + gdp[i])*(gdp_growth[i] + gdp_growth_shock[i])
+    for i in range(n):
+        out_1[i] = _s2[i]
+    for i in range(n):
+        out_2[i] = _s1[i]
+    for i in range(n):
+        out_3[i] = _s0[i]
+    for i in range(n):
+        out_4[i] = min(g5_capex_share_gdp[i]*gdp[i]/g5_station_cost[i], max(0, (-g5[i] + g5_ceiling_per_gdp[i]*gdp_2020[i])*(g5[i]*g5_bass_q[i]/(g5_ceiling_per_gdp[i]*gdp_2020[i]) + g5_bass_p[i])))
+    for i in range(n):
+        out_5[i] = _s3[i]*patent_rate[i] - patent_lapse[i]*patents[i]
+    for i in range(n):
+        out_6[i] = _s3[i]*pct_rate[i]
+    for i in range(n):
+        out_7[i] = _s8[i]
+    for i in range(n):
+        out_8[i] = _s8[i]*_s9[i]
+    for i in range(n):
+        out_9[i] = _s7[i]
+    for i in range(n):
+        out_10[i] = _s6[i]
+    for i in range(n):
+        out_11[i] = _s10[i] - _s4[i]*rk_new[i] + _s7[i]
+    for i in range(n):
+        out_12[i] = _s10[i]*(_s9[i] + dc_retrofit_pue_penalty[i]) - _s4[i]*hk_new[i] + _s7[i]*_s9[i]
+    for i in range(n):
+        out_13[i] = _s11[i]*rk_old[i]
+    for i in range(n):
+        out_14[i] = _s11[i]*hk_old[i]

@@ -104,11 +104,11 @@ def make_rhs(par: Mapping[str, np.ndarray], consts: Mapping[str, np.ndarray],
 
 
 def _cell_arrays(par, consts, shape) -> tuple[np.ndarray, np.ndarray]:
-    """Parameters and constants laid out one row per cell, as the compiled kernel reads them."""
-    p = np.empty((int(np.prod(shape)), len(eq.P)))
+    """Parameters and constants laid out one column per cell, (quantity, cell), as the compiled kernel reads them."""
+    p = np.empty((len(eq.P), int(np.prod(shape))))
     for j, s in enumerate(eq.P.values()):
-        p[:, j] = np.broadcast_to(par[s.name], shape).ravel()
-    c = np.stack([consts[n].ravel() for n in ("gdp_2020", "va_2020", "racks_2020")], axis=1)
+        p[j] = np.broadcast_to(par[s.name], shape).ravel()
+    c = np.stack([consts[n].ravel() for n in ("gdp_2020", "va_2020", "racks_2020")])
     return p, c
 
 
@@ -214,16 +214,16 @@ def _integrate_year(x, par, core: Core, k: int) -> np.ndarray:
         return integrate(rhs, x, float(k), float(k + 1), horizon.steps_per_year, horizon.method)
     from dezsim.model.sd.kernel import integrate_cells
 
-    cells = np.ascontiguousarray(x.reshape(N_STOCKS, -1).T)
+    cells = x.reshape(N_STOCKS, -1).copy()  # (stock, cell): the kernel's layout is the state's own
     p, c = core.cells
     changed = [(j, name) for j, name in enumerate(eq.P) if par[name] is not core.par[name]]
     if changed:  # only the year's scheduled or coupled parameters are laid out again
         p = p.copy()
         for j, name in changed:
-            p[:, j] = np.broadcast_to(par[name], x.shape[1:]).ravel()
+            p[j] = np.broadcast_to(par[name], x.shape[1:]).ravel()
     integrate_cells(cells, p, c, np.ascontiguousarray(load_now.ravel()), float(k), horizon.steps_per_year,
                     horizon.method == "rk4")
-    return cells.T.reshape(x.shape)
+    return cells.reshape(x.shape)
 
 
 def outputs(records: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
