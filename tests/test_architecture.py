@@ -113,6 +113,16 @@ def test_agent_kernel_cache_is_keyed_to_the_rule():
     assert kernel.RULE_DIGEST == digest, f"update RULE_DIGEST in dezsim/model/abm/kernel.py to {digest!r}"
 
 
+def test_sd_kernel_cache_is_keyed_to_the_generated_derivative():
+    """As for the agents: the SD loops are cached on disk, and kernel.py records the digest of the generated
+    derivative they call, so ``dezsim equations --write`` forces an edit (and a recompile) of the loops."""
+    from dezsim.model.sd import kernel
+
+    files = [PACKAGE / "model" / "sd" / name for name in kernel.GENERATED_FILES]
+    digest = hashlib.sha256(b"".join(p.read_bytes() for p in files)).hexdigest()[:16]
+    assert kernel.GENERATED_DIGEST == digest, f"update GENERATED_DIGEST in dezsim/model/sd/kernel.py to {digest!r}"
+
+
 def test_nothing_runs_on_import():
     import subprocess
     import sys
@@ -121,3 +131,24 @@ def test_nothing_runs_on_import():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
     assert importlib.util.find_spec("dezsim.model.exchange") is not None
+
+
+def test_no_two_cached_kernels_share_a_function():
+    """numba's on-disk cache is keyed by the Python function (file, line, name): two dispatchers cached from one
+    function (say a parallel and a serial compilation) share a cache entry, and a later process loads the first
+    one written for both. Every cached kernel of the package must therefore wrap its own function."""
+    import importlib
+
+    from numba.core.caching import NullCache
+    from numba.core.registry import CPUDispatcher
+
+    seen = {}
+    for module in ("dezsim.model.abm.kernel", "dezsim.model.sd.kernel", "dezsim.model.abm.rule",
+                   "dezsim.model.abm.population"):
+        for name, obj in vars(importlib.import_module(module)).items():
+            if isinstance(obj, CPUDispatcher) and not isinstance(obj._cache, NullCache):
+                code = obj.py_func.__code__
+                key = (code.co_filename, code.co_firstlineno, code.co_name)
+                assert key not in seen or seen[key] is obj, f"{module}.{name} and {seen[key].__name__} share {key}"
+                seen[key] = obj
+    assert len(seen) > 10  # the scan found the kernels

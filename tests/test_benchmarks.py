@@ -18,7 +18,7 @@ KEYS = {
     "bench_agents.py": {"ns_per_firm_step_vectorised_100000", "ns_per_firm_step_mesa_10000", "ratio_10000",
                         "ns_per_firm_step_vectorised_10000", "ns_per_firm_step_ensemble_10000",
                         "ns_per_firm_step_ensemble_100000", "ns_per_firm_step_ensemble_1000000_threads",
-                        "cpu_ns_per_firm_step_vectorised_100000", "cpu_ns_per_firm_step_vectorised_10000",
+                        "cpu_ns_per_firm_step_vectorised_100000", "cpu_ns_per_firm_step_vectorised_10000", "speedup_2_threads",
                         "coupled_200_runs_s", "coupled_ns_per_firm_step", "coupled_200_runs_peak_rss_mb"},
     "bench_app.py": {"app_suzhou_10_runs_s", "times_s"},  # the key names the runs: --quick answers with 10
     "bench_calibrate.py": {"calibrate_s", "flow_batch_s", "flow_draws_per_s", "flow_us_per_agent_year",

@@ -24,9 +24,14 @@ N_TEMPS = _kernel_generated.N_TEMPS
 BLOCK = 512
 PARALLEL_BLOCKS = 2
 
+#: The file holding the compiled callee (the generated derivative), and its digest. numba's on-disk cache
+#: (``cache=True``) of the loops below only notices edits of this file; a test holds GENERATED_DIGEST to the
+#: generated file, so regenerating the derivative forces an edit here and a fresh compile instead of a stale
+#: cached kernel (compiling the parallel loop takes several seconds, once per installation rather than per run).
+GENERATED_FILES = ("_kernel_generated.py",)
+GENERATED_DIGEST = "0097a6550cb960a7"
 
-# Not cached on disk: numba's cache of a caller does not notice that a callee in another file changed (here the
-# regenerated derivative), and would silently keep the old one. Compiling the loop takes a second or two.
+
 def integrate_cells(x, p, c, it_load, t0, steps, rk4):
     """Advance every column of ``x`` (stocks x cells, in place) by one time unit from ``t0`` in ``steps`` steps.
 
@@ -57,14 +62,14 @@ def integrate_cells(x, p, c, it_load, t0, steps, rk4):
         _integrate_parallel(x, p, c, it_load, t0, steps, rk4, BLOCK)
 
 
-@numba.njit(cache=False, nogil=True)
+@numba.njit(cache=True, nogil=True)
 def _integrate_serial(x, p, c, it_load, t0, steps, rk4, block):  # pragma: no cover - compiled
     n_cells = x.shape[1]
     for lo in range(0, n_cells, block):
         _integrate_block(x, p, c, it_load, t0, steps, rk4, lo, min(n_cells, lo + block))
 
 
-@numba.njit(cache=False, nogil=True, parallel=True)
+@numba.njit(cache=True, nogil=True, parallel=True)
 def _integrate_parallel(x, p, c, it_load, t0, steps, rk4, block):  # pragma: no cover - compiled
     n_cells = x.shape[1]
     n_blocks = (n_cells + block - 1) // block
@@ -72,7 +77,7 @@ def _integrate_parallel(x, p, c, it_load, t0, steps, rk4, block):  # pragma: no 
         _integrate_block(x, p, c, it_load, t0, steps, rk4, blk * block, min(n_cells, (blk + 1) * block))
 
 
-@numba.njit(cache=False, nogil=True, error_model="numpy")
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _integrate_block(x, p, c, it_load, t0, steps, rk4, lo, hi):  # pragma: no cover - compiled
     n_stocks, n = x.shape[0], hi - lo
     dt = 1.0 / steps
