@@ -110,3 +110,19 @@ def test_compare_a_scenario_with_itself_changes_nothing(dataset):
     done = cmp.table.dropna(subset=["delta"])
     assert len(done) > 0 and (done.delta == 0).all() and (done.runs_gained == 0).all() and (done.runs_lost == 0).all()
     assert isinstance(cmp, Comparison)
+
+
+def test_met_by_run_is_the_reach_table_of_each_run_alone(small, dataset):
+    # the vectorised flags must read every target exactly as the reach table of a one-run ensemble does
+    from dezsim.targets.reach import met_by_run
+
+    res, _ = small
+    flags, reach = met_by_run(res, dataset)
+    design = res.design.set_index("run")
+    assert list(flags.columns) == sorted(res.frame.run.unique()) and flags.notna().any().all()
+    for run, part in res.frame.groupby("run", observed=True):
+        one = reachability(Results(part, design.loc[[run]].reset_index(), res.provenance), dataset).set_index(
+            "target_id")
+        alone = one.p_reach.where(one.assessed.astype(bool)).astype(float)
+        pd.testing.assert_series_equal(flags[run], alone.reindex(flags.index), check_names=False)
+    assert (flags.mean(axis=1).dropna() == reach.set_index("target_id").p_reach.dropna().astype(float)).all()

@@ -12,11 +12,12 @@ def test_search_returns_p_at_every_grid_point(monkeypatch):
     monkeypatch.setattr(L, "_map", lambda results, ds: None)
     monkeypatch.setattr(L, "_p", lambda results, ds, mapping, targets: results)
 
-    def run(scen, runs, seed):
+    def simulate(scen, runs, seed, ds):
         x = scen.overrides.get(lever.param, 0.0)
         return pd.Series([min(1.0, 0.3 + 10 * x), 0.1], index=["t1", "t2"])
 
-    table = L.search(Scenario(name="base"), None, ["t1", "t2"], 10, 0, run)
+    monkeypatch.setattr(L, "_simulate", simulate)
+    table = L.search(Scenario(name="base"), None, ["t1", "t2"], 10, 0)
     row = table[(table.lever == lever.name) & (table.target_id == "t1")].iloc[0]
     values = [lever.value(g) for g in (0.0, *L.GRID)]
     assert [row[f"value_{i}"] for i in range(4)] == pytest.approx(values)

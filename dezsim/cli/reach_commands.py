@@ -20,6 +20,8 @@ def reach_cmd(
     out: Annotated[Path | None, typer.Option(help="report folder (default: out/reach-<scenario>)")] = None,
     lever_runs: Annotated[int, typer.Option(min=10, help="runs per point of the lever search")] = 40,
     levers: Annotated[bool, typer.Option(help="search the levers for targets below p = 0.8")] = True,
+    workers: Annotated[int, typer.Option(min=1, help="processes computing the lever points (the report does not "
+                                                     "depend on it)")] = 1,
     set_: Annotated[list[str] | None, typer.Option("--set", help="change a scenario key: key.path=value")] = None,
     noise: Annotated[bool, typer.Option(help="process noise: regional offsets, yearly shocks, drawn 2020 "
                                              "allocations (--no-noise: parameter uncertainty only)")] = True,
@@ -35,7 +37,8 @@ def reach_cmd(
     folder = out or Path("out") / f"reach-{name}"
     with one_line_errors():
         reach, paths = build(with_noise(scenario_option(scenario, set_), noise), runs=runs, seed=seed, out=folder,
-                             lever_runs=lever_runs, levers=levers, progress=True, observed=observed)
+                             lever_runs=lever_runs, levers=levers, progress=True, observed=observed,
+                             workers=workers)
     from dezsim.targets.reach import headline_text
 
     console.print(headline_text(reach))

@@ -105,6 +105,8 @@ def compare_cmd(
     runs: Annotated[int, typer.Option(min=2, help="runs per scenario (the same runs in each)")] = 100,
     seed: Annotated[int, typer.Option(min=0, help="root seed (shared: common random numbers)")] = 0,
     out: Annotated[Path | None, typer.Option(help="folder for compare.csv and compare.png")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="processes simulating the scenarios (results do not "
+                                                     "depend on it)")] = 1,
 ) -> None:
     """Δp per target of each scenario against the first, paired run by run, with intervals; CSV and chart."""
     from dezsim.outputs.compare import compare
@@ -112,7 +114,7 @@ def compare_cmd(
 
     folder = out or Path("out") / ("compare-" + "-".join(p.stem for p in scenarios))
     with one_line_errors():
-        result = compare(scenarios, runs=runs, seed=seed, progress=True)
+        result = compare(scenarios, runs=runs, seed=seed, progress=True, workers=workers)
     folder.mkdir(parents=True, exist_ok=True)
     csv, png = result.to_csv(folder / "compare.csv"), save(result.plot(), folder / "compare.png")
     moved = result.moved()

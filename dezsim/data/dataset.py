@@ -139,10 +139,20 @@ class Dataset:
         f = self.figures
         return f[f.kind.isin(["baseline", "observed_growth"]) & (f.year <= CALIBRATION_CUTOFF)]
 
+    @cached_property
+    def _tree(self) -> dict[str, list[str]]:
+        """``{region: codes of the regions directly below it}`` in file order, every region a key (read once:
+        the tree is walked for every run's leaves)."""
+        tree = {code: [] for code in self.regions.code}
+        for code, parent in zip(self.regions.code, self.regions.parent, strict=True):
+            if parent in tree:
+                tree[parent].append(code)
+        return tree
+
     def children(self, region: str) -> list[str]:
         """Codes of the regions directly below ``region`` in the tree."""
         self.require_region(region)
-        return self.regions.loc[self.regions.parent == region, "code"].tolist()
+        return list(self._tree[region])
 
     def leaves(self, root: str = "jiangsu") -> list[str]:
         """Leaf regions under ``root`` (``root`` itself when it has no children), in file order."""
@@ -151,6 +161,8 @@ class Dataset:
 
     def require_region(self, code: str) -> None:
         """Raise :class:`ConfigError` unless ``code`` is a known region."""
+        if code in self._tree:
+            return
         codes = self.regions.code.tolist()
         if code not in codes:
             raise ConfigError(f"unknown region {code!r}{nearest(code, codes)}; allowed: {describe_allowed(codes)}")

@@ -5,6 +5,7 @@ Written by :mod:`dezsim.calibration.calibrate`, read by every simulation (so nei
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import os
@@ -51,8 +52,29 @@ def load_ensemble(folder: Path | None = None) -> tuple[pd.DataFrame, dict] | Non
     if not path.exists():
         return None
     try:
-        ensemble = pd.read_parquet(path)
-        manifest = json.loads(meta.read_text(encoding="utf-8"))
+        raw, text = path.read_bytes(), meta.read_text(encoding="utf-8")
+    except (OSError, ValueError) as exc:
+        raise DezsimError(f"{path}: calibrated ensemble unreadable ({exc}); re-run `dezsim calibrate`") from None
+    # keyed by the files' contents, not their names or times: a changed byte is read and checked afresh, and
+    # the many simulations of one process (a lever search, a sweep) read and check the same pair once
+    key = (str(path), hashlib.sha256(raw).hexdigest(), hashlib.sha256(text.encode()).hexdigest())
+    if key not in _LOADED:
+        _LOADED.clear()
+        _LOADED[key] = _read_checked(path, meta, raw, text)
+    ensemble, manifest = _LOADED[key]
+    return ensemble.copy(), copy.deepcopy(manifest)  # callers may change their copies
+
+
+_LOADED: dict[tuple, tuple[pd.DataFrame, dict]] = {}
+
+
+def _read_checked(path: Path, meta: Path, raw: bytes, text: str) -> tuple[pd.DataFrame, dict]:
+    """The ensemble and manifest parsed from their bytes and checked (see :func:`load_ensemble`)."""
+    import io
+
+    try:
+        ensemble = pd.read_parquet(io.BytesIO(raw))
+        manifest = json.loads(text)
     except (OSError, ValueError) as exc:
         raise DezsimError(f"{path}: calibrated ensemble unreadable ({exc}); re-run `dezsim calibrate`") from None
     missing = sorted(set(P.BY_NAME) - set(ensemble.columns))

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from dezsim.base.errors import SimulationError
+from dezsim.base.memo import per_dataset
 from dezsim.data.dataset import Dataset
 from dezsim.data.readings import Role, threshold
 from dezsim.model import params as P
@@ -113,6 +114,7 @@ def build_agents(setup: Setup) -> AgentEngine:
     return engines[setup.settings.engine](setup)
 
 
+@per_dataset
 def upgrade_targets(ds: Dataset, leaves: list[str]) -> list[tuple[float, int] | None]:
     """Each leaf's target for the share adaptive districts chase (share 0-1, year): the declared reading of the
     indicator on :data:`~dezsim.model.abm.engine.CHASED` (its threshold rule, e.g. full coverage at 95 %), its own,

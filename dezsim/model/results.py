@@ -66,6 +66,15 @@ class Results:
                 mask &= (f[col] == val).to_numpy()
         return f[mask]
 
+    def take_runs(self, runs) -> Results:
+        """These results restricted to the run ids ``runs`` (frame and design; the provenance is kept).
+
+        A run's outputs depend on its own id and seed only, so the first n runs of an ensemble are the ensemble
+        of n runs with the same seed (the lever search starts from them)."""
+        keep = set(int(r) for r in runs)
+        frame = self.frame[self.frame.run.isin(keep)].reset_index(drop=True)
+        return Results(frame, self.design[self.design.run.isin(keep)].reset_index(drop=True), dict(self.provenance))
+
     def quantiles(self, q: tuple[float, ...] = (0.1, 0.5, 0.9)) -> pd.DataFrame:
         """Quantiles over runs per scenario, region, year and indicator (columns named like ``q50``), with each
         indicator's ``unit`` code (``data/indicators.csv``)."""

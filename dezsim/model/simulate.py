@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from dezsim.base.errors import ConfigError
+from dezsim.base.memo import per_dataset
 from dezsim.base.progress import ProgressArg, steps
 from dezsim.base.seeding import component_rng, root_sequence
 from dezsim.base.version import __version__
@@ -302,17 +303,11 @@ def check_core_below_gdp(par: dict[str, np.ndarray], init: Initial, leaves: list
                           f"{par['oc_relative_size'][run, leaf]:g}; allowed: a 2020 core share below 100 %")
 
 
+@per_dataset
 def initial_stocks(ds: Dataset, leaves: list[str]) -> Initial:
     """2020 stocks per leaf (see :mod:`dezsim.model.sd.initial` for the derivation); derived once per data and leaves
     (a lever search or a sweep simulates the same leaves many times)."""
-    key = (id(ds), ds.digest, tuple(leaves))
-    if key not in _INITIAL:
-        _INITIAL.clear()
-        _INITIAL[key] = _initial_stocks(ds, leaves)
-    return _INITIAL[key]
-
-
-_INITIAL: dict[tuple, Initial] = {}
+    return _initial_stocks(ds, leaves)
 
 
 def _initial_stocks(ds: Dataset, leaves: list[str]) -> Initial:

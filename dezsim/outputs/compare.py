@@ -2,10 +2,9 @@
 
 Every scenario is run with the same seed and run count, so run k draws the same parameter set and the same
 agent random streams in every scenario (common random numbers): run k under scenario B differs from run k
-under A only by what the scenarios change. Whether run k meets a target is read from the public
-:func:`dezsim.targets.reach.reachability` on that run alone, so the comparison reads targets exactly as the report does
-(the price: one reachability call per run and scenario, 0.1-0.8 s each today; a per-run outcome table from
-reach.py would remove it).
+under A only by what the scenarios change. Whether run k meets a target is read from
+:func:`dezsim.targets.reach.met_by_run`: the reach table's own comparison, per run, so the comparison reads targets
+exactly as the report does (a test holds it equal to the reach table of each run alone).
 
 Interval for Δp = p_B - p_A: Newcombe's hybrid score interval for a difference of paired proportions (Newcombe
 1998, *Statistics in Medicine* 17:2635, method 10), from the 2 x 2 table of paired outcomes with Wilson score
@@ -32,6 +31,7 @@ import pandas as pd
 from scipy import stats
 
 from dezsim.base.errors import DezsimError
+from dezsim.base.processes import check_workers, map_ordered
 from dezsim.data.dataset import Dataset
 from dezsim.model.results import Results
 
@@ -92,16 +92,11 @@ def _phi(cross: float, n: int) -> float:
 
 def outcomes(results: Results, ds: Dataset) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per run, whether each target is met: (flags, reach) with flags indexed by target id, one column per
-    run (1.0 met, 0.0 not, NaN not assessed) and reach the table of the whole ensemble."""
-    from dezsim.targets.reach import reachability
+    run (1.0 met, 0.0 not, NaN not assessed) and reach the table of the whole ensemble
+    (:func:`dezsim.targets.reach.met_by_run`)."""
+    from dezsim.targets.reach import met_by_run
 
-    design = results.design.set_index("run")
-    columns = {}
-    for run, part in results.frame.groupby("run", observed=True, sort=True):
-        one = reachability(Results(part, design.loc[[run]].reset_index(), results.provenance), ds)
-        columns[run] = one.set_index("target_id").p_reach.where(one.set_index("target_id").assessed.astype(bool))
-    flags = pd.DataFrame(columns).astype(float)
-    return flags, reachability(results, ds)
+    return met_by_run(results, ds)
 
 
 def paired_delta(base: Results, other: Results, ds: Dataset, level: float = LEVEL) -> pd.DataFrame:
@@ -110,9 +105,14 @@ def paired_delta(base: Results, other: Results, ds: Dataset, level: float = LEVE
     Both must hold the same run ids drawn with the same seed (common random numbers); otherwise the pairing
     would be meaningless and a :class:`DezsimError` says so.
     """
-    _check_paired(base, other)
-    fa, reach_a = outcomes(base, ds)
-    fb, reach_b = outcomes(other, ds)
+    _check_paired(base.design, other.design)
+    return _paired(outcomes(base, ds), outcomes(other, ds), level)
+
+
+def _paired(base: tuple[pd.DataFrame, pd.DataFrame], other: tuple[pd.DataFrame, pd.DataFrame],
+            level: float) -> pd.DataFrame:
+    """Δp rows from the (flags, reach) of two paired ensembles (see :func:`outcomes`)."""
+    (fa, reach_a), (fb, reach_b) = base, other
     rows = []
     for t in reach_a.itertuples(index=False):
         a, b = fa.loc[t.target_id], fb.loc[t.target_id]
@@ -130,11 +130,31 @@ def paired_delta(base: Results, other: Results, ds: Dataset, level: float = LEVE
     return pd.DataFrame(rows)
 
 
-def _check_paired(base: Results, other: Results) -> None:
+def _check_paired(base: pd.DataFrame, other: pd.DataFrame) -> None:
+    """Refuse designs whose run ids and seeds differ (no common random numbers)."""
     key = ["run", "seed"]
-    if not base.design[key].reset_index(drop=True).equals(other.design[key].reset_index(drop=True)):
+    if not base[key].reset_index(drop=True).equals(other[key].reset_index(drop=True)):
         raise DezsimError("scenarios to compare must be run with the same seed and runs (common random numbers); "
-                          f"got runs/seeds {base.design[key].to_dict('list')} and {other.design[key].to_dict('list')}")
+                          f"got runs/seeds {base[key].to_dict('list')} and {other[key].to_dict('list')}")
+
+
+@dataclass(frozen=True)
+class ScenarioTask:
+    """One scenario of a comparison, everything a worker process needs (picklable)."""
+
+    scenario: object
+    runs: int
+    seed: int
+    data: Dataset
+    agents: dict = field(default_factory=dict)  # {} for the default agents, else {"agents": settings}
+
+
+def scenario_outcomes(task: ScenarioTask) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Simulate one scenario of a comparison and read its targets per run: (design's run and seed, flags, reach)."""
+    from dezsim.model.simulate import run
+
+    results = run(task.scenario, runs=task.runs, seed=task.seed, data=task.data, **task.agents)
+    return (results.design[["run", "seed"]], *outcomes(results, task.data))
 
 
 def _why_not(target_id: str, reach_a: pd.DataFrame, reach_b: pd.DataFrame) -> str:
@@ -194,7 +214,7 @@ class Comparison:
 
 
 def compare(scenarios: Sequence, runs: int = 100, seed: int = 0, *, data: Dataset | None = None,
-            agents="default", level: float = LEVEL, progress=False) -> Comparison:
+            agents="default", level: float = LEVEL, progress=False, workers: int = 1) -> Comparison:
     """Run every scenario with the same seed and runs and compare each with the first.
 
     Parameters
@@ -211,10 +231,13 @@ def compare(scenarios: Sequence, runs: int = 100, seed: int = 0, *, data: Datase
         Interval level of Δp.
     progress : bool or callable
         Progress over scenarios (see :mod:`dezsim.base.progress`).
+    workers : int
+        Processes simulating the scenarios (1: in this process); the comparison does not depend on it.
     """
     from dezsim.base.progress import steps
-    from dezsim.model.simulate import as_scenario, run
+    from dezsim.model.simulate import as_scenario
 
+    check_workers(workers)
     scens = [as_scenario(s) for s in scenarios]
     if len(scens) < 2:
         raise DezsimError(f"compare needs at least two scenarios; got {len(scens)}")
@@ -226,13 +249,14 @@ def compare(scenarios: Sequence, runs: int = 100, seed: int = 0, *, data: Datase
 
     for s in scens:
         check_settings_simulated(s, ds)
-    kw = {} if agents == "default" else {"agents": agents}
+    kw = {} if isinstance(agents, str) and agents == "default" else {"agents": agents}
+    tasks = [ScenarioTask(s, runs, seed, ds, kw) for s in scens]
     with steps(progress, len(scens), "comparing scenarios") as done:
-        results = []
-        for i, s in enumerate(scens):
-            results.append(run(s, runs=runs, seed=seed, data=ds, **kw))
-            done(i + 1)
-    parts = [paired_delta(results[0], r, ds, level).assign(scenario=s.name) for s, r in zip(scens[1:], results[1:])]
+        count = iter(range(1, len(scens) + 1))
+        read = map_ordered(scenario_outcomes, tasks, workers, lambda: done(next(count)))
+    for other in read[1:]:
+        _check_paired(read[0][0], other[0])
+    parts = [_paired(read[0][1:], r[1:], level).assign(scenario=s.name) for s, r in zip(scens[1:], read[1:])]
     table = _finish(pd.concat(parts, ignore_index=True), names[0], ds)
     return Comparison(table, names, {"runs": runs, "seed": seed, "level": level,
                                      "interval": "Newcombe 1998 paired hybrid score (method 10)"})

@@ -269,12 +269,13 @@ def _html(parts: dict, charts: dict) -> str:
 
 def build(scenario=None, runs: int = 200, seed: int = 0, out: Path | str = "out/reach-baseline",
           lever_runs: int = 40, levers: bool = True, progress: bool = False,
-          observed: Path | str | None = None) -> tuple[pd.DataFrame, dict[str, Path]]:
+          observed: Path | str | None = None, workers: int = 1) -> tuple[pd.DataFrame, dict[str, Path]]:
     """Run the scenario, assess every target, search the levers, and write the report.
 
     With ``observed`` (a CSV of figures after the origin, as for ``dezsim hindcast``) the ensemble is conditioned
     on them (:mod:`dezsim.targets.update`): the report shows p before and after and each target's on-track ratio,
     and the lever search is left out (a lever changes policy from the origin, before the figures it is judged on).
+    ``workers`` processes compute the lever points (the report does not depend on their number).
     Returns the reach table (as in ``reach.csv``) and the written files.
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, \
@@ -288,6 +289,9 @@ def build(scenario=None, runs: int = 200, seed: int = 0, out: Path | str = "out/
     from dezsim.targets.reach import LIKELY, reachability
     from dezsim.targets.views import with_views
 
+    from dezsim.base.processes import check_workers
+
+    check_workers(workers)
     check_output_folder(Path(out), "--out")  # before the work, not after it
     check_output_folder(Path(out) / "figures", "--out")
     from dezsim.model.scenario_checks import check_settings_simulated
@@ -316,7 +320,8 @@ def build(scenario=None, runs: int = 200, seed: int = 0, out: Path | str = "out/
         below = reach[reach.assessed & (reach.p_reach < LIKELY)].target_id.tolist()
         if levers and below:
             bar.update(task, description=f"searching levers ({lever_runs} runs per point)")
-            lever_table = L.search(scen, ds, below, lever_runs, seed, lambda s, **kw: run(s, data=ds, **kw),
+            base = results.take_runs(range(lever_runs)) if lever_runs <= runs else None  # run k is run k
+            lever_table = L.search(scen, ds, below, lever_runs, seed, base=base, workers=workers,
                                    advance=lambda: bar.advance(task))
             reach = reach.merge(L.best_lever(lever_table), left_on="target_id", right_index=True, how="left")
     settings = {"scenario": scen.name, "runs": runs, "seed": seed, "lever runs": lever_runs if levers else "off",

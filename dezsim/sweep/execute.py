@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from dezsim.base.errors import ConfigError, DezsimError
+from dezsim.base.processes import share_cores
 from dezsim.model.abm.settings import AgentSettings
 from dezsim.model.config import Scenario
 from dezsim.sweep.checks import check_disk, check_not_set_by_scenario, check_outputs
@@ -232,7 +233,7 @@ def _processes(tasks: Iterator[ChunkTask], workers: int) -> Iterator[tuple[int, 
     if first is None:
         return
     ctx = multiprocessing.get_context("spawn")  # no fork of a driver holding threads; set here, never on import
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_share_cores,
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=share_cores,
                              initargs=(workers,)) as pool:
         pending, queue = set(), itertools.chain([first], tasks)
         while True:
@@ -243,14 +244,6 @@ def _processes(tasks: Iterator[ChunkTask], workers: int) -> Iterator[tuple[int, 
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
                 yield future.result()
-
-
-def _share_cores(workers: int) -> None:
-    """In a worker process: split the cores among the workers, so that the compiled kernels' threads (parallel
-    over runs or cells; results do not depend on their number) do not oversubscribe them."""
-    import numba
-
-    numba.set_num_threads(max(1, numba.config.NUMBA_NUM_THREADS // workers))
 
 
 def _dask(tasks: Iterator[ChunkTask], workers: int, scheduler: str | None, security

@@ -14,10 +14,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from dezsim.base.processes import map_ordered
 from dezsim.data.dataset import Dataset
 from dezsim.model import params as P
 from dezsim.model.config import Scenario
 from dezsim.model.derived import add_derived
+from dezsim.model.results import Results
 from dezsim.targets.reach import LIKELY, assess, map_targets
 
 
@@ -57,31 +59,67 @@ LEVERS = (
 GRID = (1 / 3, 2 / 3, 1.0)
 
 
-def search(scenario: Scenario, ds: Dataset, targets: list[str], runs: int, seed: int,
-           run: Callable[..., object], advance: Callable[[], None] = lambda: None) -> pd.DataFrame:
+@dataclass(frozen=True)
+class LeverPoint:
+    """One point of the search, everything a worker process needs to compute its p (picklable)."""
+
+    scenario: Scenario
+    runs: int
+    seed: int
+    data: Dataset
+    mapping: pd.DataFrame
+    targets: tuple[str, ...]
+
+
+def search(scenario: Scenario, ds: Dataset, targets: list[str], runs: int, seed: int, *,
+           base: Results | None = None, workers: int = 1, advance: Callable[[], None] = lambda: None
+           ) -> pd.DataFrame:
     """For every target id in ``targets`` and every lever: the value that lifts p to 0.8, or why not.
 
-    ``run(scenario, runs=, seed=)`` simulates; it is called once at the scenario itself and once per lever and
-    grid point.
+    Parameters
+    ----------
+    scenario, ds : Scenario, Dataset
+        The scenario the levers change, and the data it runs on.
+    targets : list of str
+        Target ids to search for.
+    runs, seed : int
+        Runs per point and their root seed (the same at every point: common random numbers).
+    base : Results, optional
+        The scenario's own results for these runs and seed (the report passes the first ``runs`` runs of its
+        ensemble, which are exactly those); simulated when None.
+    workers : int
+        Processes computing the lever points (1: in this process); the table does not depend on it.
+    advance : callable
+        Called once per point done (for progress).
     """
-    first = run(scenario, runs=runs, seed=seed)
+    first = base if base is not None else _simulate(scenario, runs, seed, ds)
     mapping = _map(first, ds)  # same leaves and horizon at every lever point (overrides only): mapped once
-    base = _p(first, ds, mapping, targets)
+    base_p = _p(first, ds, mapping, targets)
     advance()
+    points = [LeverPoint(scenario.model_copy(update={
+        "overrides": {**scenario.overrides, **lever.overrides(intensity)}, "name": f"{scenario.name}+{lever.param}"}),
+        runs, seed, ds, mapping, tuple(targets)) for lever in LEVERS for intensity in GRID]
+    probs = map_ordered(point_p, points, workers, advance)
     rows = []
-    for lever in LEVERS:
-        curve = [base]
-        for intensity in GRID:
-            scen = scenario.model_copy(update={"overrides": {**scenario.overrides, **lever.overrides(intensity)},
-                                               "name": f"{scenario.name}+{lever.param}"})
-            curve.append(_p(run(scen, runs=runs, seed=seed), ds, mapping, targets))
-            advance()
-        probs = pd.concat(curve, axis=1).to_numpy()  # (target, grid point incl. 0)
-        for tid, p in zip(targets, probs, strict=True):
+    for i, lever in enumerate(LEVERS):
+        curve = pd.concat([base_p, *probs[i * len(GRID):(i + 1) * len(GRID)]], axis=1).to_numpy()  # (target, point)
+        for tid, p in zip(targets, curve, strict=True):
             grid = {f"value_{i}": lever.value(g) for i, g in enumerate((0.0, *GRID))}  # the response curve
             rows.append({"target_id": tid, "lever": lever.name, "parameter": lever.param} | _needed(lever, p)
                         | grid | {f"p_{i}": float(v) for i, v in enumerate(p)})
     return pd.DataFrame(rows)
+
+
+def point_p(point: LeverPoint) -> pd.Series:
+    """p of every target of ``point`` under its scenario (run in a worker process or here)."""
+    results = _simulate(point.scenario, point.runs, point.seed, point.data)
+    return _p(results, point.data, point.mapping, list(point.targets))
+
+
+def _simulate(scenario: Scenario, runs: int, seed: int, ds: Dataset) -> Results:
+    from dezsim.model.simulate import run
+
+    return run(scenario, runs=runs, seed=seed, data=ds)
 
 
 def _map(results, ds: Dataset) -> pd.DataFrame:

@@ -282,21 +282,66 @@ def assess(results: Results, targets: pd.DataFrame) -> pd.DataFrame:
 
 
 def _panel(results: Results) -> dict:
-    wide = results.frame.pivot_table(index=["region", "indicator", "run"], columns="year", values="value",
-                                     observed=True)
-    return {key: group.droplevel([0, 1]) for key, group in wide.groupby(level=[0, 1], observed=True)}
+    """``{(region, indicator): DataFrame (run x year)}`` of the results' values.
+
+    Built by placing every value in a (region-indicator pair, run, year) cube by its codes: one pass over the
+    frame instead of a pivot and a group-by per pair (the lever search reads a panel at every point). A
+    (pair, run) with no value at all is left out, a missing year of a present run is NaN."""
+    f = results.frame
+    regions, names = f.region.cat.categories, f.indicator.cat.categories
+    pair = f.region.cat.codes.to_numpy().astype(np.int64) * len(names) + f.indicator.cat.codes.to_numpy()
+    pair_codes, pairs = pd.factorize(pair, sort=True)
+    run_codes, runs = pd.factorize(f.run.to_numpy(), sort=True)
+    year_codes, years = pd.factorize(f.year.to_numpy(), sort=True)
+    cube = np.full((len(pairs), len(runs), len(years)), np.nan)
+    cube[pair_codes, run_codes, year_codes] = f.value.to_numpy()
+    seen = np.zeros((len(pairs), len(runs)), dtype=bool)
+    seen[pair_codes, run_codes] = True
+    run_index, columns = pd.Index(runs, name="run"), pd.Index(years, name="year")
+    return {(regions[p // len(names)], names[p % len(names)]): pd.DataFrame(cube[i][seen[i]], index=run_index[seen[i]],
+                                                                            columns=columns)
+            for i, p in enumerate(pairs)}
+
+
+def _gap(t, panel: dict, year: int) -> np.ndarray:
+    """Per run, the target's measure in ``year`` minus its threshold (threshold minus measure for caps)."""
+    sign = 1.0 if t.relation == ">=" else -1.0
+    return sign * (metric(t, panel, year) - t.threshold)
+
+
+def _met(t, gap: np.ndarray) -> np.ndarray:
+    """Per run, whether ``gap`` meets the target (a relative 1e-9 for rounding in the threshold's arithmetic)."""
+    return gap >= -1e-9 * max(1.0, abs(t.threshold))
+
+
+def met_by_run(results: Results, ds: Dataset) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per run, whether each target is met by its year: (flags, reach).
+
+    ``flags`` is indexed by target id with one column per run id: 1.0 met, 0.0 not, NaN for a target not
+    assessed; ``reach`` is :func:`reachability` of the whole ensemble. Run k's flag is what the reach table of
+    run k alone would give (its p of 0 or 1): the mapping of targets, the derived indicators (drawn from run k's
+    own stream) and the comparison are the same, so paired comparisons read targets exactly as the report does.
+    """
+    results = add_derived(results, ds)
+    reach = reachability(results, ds)
+    panel = _panel(results)
+    runs = next(iter(panel.values())).index.to_numpy()
+    flags = np.full((len(reach), len(runs)), np.nan)
+    for i, t in enumerate(reach.itertuples(index=False)):
+        if t.assessed:
+            flags[i] = _met(t, _gap(t, panel, int(t.year)))
+    return pd.DataFrame(flags, index=pd.Index(reach.target_id, name="target_id"), columns=runs), reach
 
 
 def _assess_one(t: pd.Series, panel: dict, years: list[int], n_eff: float | None = None) -> dict:
-    sign = 1.0 if t.relation == ">=" else -1.0
-    gap = sign * (metric(t, panel, int(t.year)) - t.threshold)
-    met = gap >= -1e-9 * max(1.0, abs(t.threshold))
+    gap = _gap(t, panel, int(t.year))
+    met = _met(t, gap)
     n, k = len(gap), int(met.sum())
     lo, hi = jeffreys_interval(k, n) if n_eff is None else jeffreys_interval(k / n * n_eff, n_eff)
     first = np.full(n, np.inf)
     start = int(t.period_start) + 1 if pd.notna(t.period_start) else min(years) + 1
     for year in (y for y in years if y >= max(start, min(years) + 1)):
-        ok = sign * (metric(t, panel, year) - t.threshold) >= -1e-9 * max(1.0, abs(t.threshold))
+        ok = _met(t, _gap(t, panel, year))
         first = np.where(np.isinf(first) & ok, year, first)
     never = max(years) + 1  # sorts after every simulated year; reported as NaN ("not by the end")
     q10, q50, q90 = (np.nan if q >= never else q for q in np.quantile(np.minimum(first, never), [0.1, 0.5, 0.9]))

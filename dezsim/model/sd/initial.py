@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from dezsim.base.errors import ConfigError, DataError
+from dezsim.base.memo import per_dataset
 from dezsim.base.seeding import component_rng
 from dezsim.data.dataset import Dataset
 
@@ -64,8 +65,10 @@ def stated_2020(ds: Dataset, indicator: str) -> pd.DataFrame:
     return rows.groupby("region")[["value", "id"]].first()
 
 
+@per_dataset
 def derive(ds: Dataset, indicator: str, root: str = "jiangsu") -> pd.DataFrame:
-    """2020 value of ``indicator`` for every region under ``root``, with how each was obtained.
+    """2020 value of ``indicator`` for every region under ``root``, with how each was obtained (derived once per
+    data: the table is shared, so callers must not change it).
 
     Returns
     -------
@@ -210,17 +213,11 @@ def allocation_draws(seed: int | None, runs: Sequence[int], ds: Dataset, leaves:
     return out
 
 
+@per_dataset
 def _plans(ds: Dataset) -> dict[str, tuple[pd.Series, list[Split]]]:
     """Every seeded indicator's derived values and keyed splits, derived once per data (a lever search or a
     sweep draws allocations for many ensembles of the same data)."""
-    key = (id(ds), ds.digest)
-    if key not in _PLANS:
-        _PLANS.clear()
-        _PLANS[key] = {ind: (derive(ds, ind).value, splits(ds, ind)) for ind in SEEDED}
-    return _PLANS[key]
-
-
-_PLANS: dict[tuple, dict] = {}
+    return {ind: (derive(ds, ind).value, splits(ds, ind)) for ind in SEEDED}
 
 
 #: Provincial smart workshops: Jiangsu's cumulative count at end-2019 and the leaves with their own count then
