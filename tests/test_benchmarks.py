@@ -29,6 +29,8 @@ KEYS = {
                     "member_runs_per_s_1", "method", "engine"},
     "bench_sweep.py": {"overhead_us_per_run", "sd_runs_per_s", "coupled_suzhou_1000_s_2_workers", "peak_driver_mb",
                        "peak_worker_mb", "rows"},
+    "bench_workers.py": {"lever_search_s_1_worker", "lever_search_s_2_workers", "lever_search_speedup_2_processes",
+                         "compare_s_1_worker", "compare_s_2_workers", "compare_speedup_2_processes"},
 }
 
 

@@ -146,17 +146,37 @@ def _remove_stale_charts(figs: Path, written: set[Path]) -> None:
                 path.unlink()
 
 
-def write(out: Path, results: Results, reach: pd.DataFrame, levers: pd.DataFrame | None, ds,
-          settings: dict) -> dict[str, Path]:
-    """Write every report file into ``out`` (each atomically); returns their paths."""
+def ensemble_charts(out: Path, results: Results, reach: pd.DataFrame, ds) -> dict[str, list[Path]]:
+    """figures/overview.png and the fan charts (everything drawn from the ensemble alone, not the lever search):
+    ``{"overview": [path], "fans": [paths]}``. The report draws them while the levers are searched."""
     from dezsim.outputs import report_figures as F
     from dezsim.outputs import report_tables as T
-    from dezsim.targets.reach import headline_text
 
+    figs = _figures_folder(out)
+    reach = T.add_text_columns(reach, ds, T.plan_of(ds))
+    units = dict(zip(ds.indicators.name, ds.indicators.unit, strict=True))
+    zh = dict(zip(ds.indicators.name, ds.indicators.name_zh, strict=True))
+    return {"overview": [F.overview(reach, figs)], "fans": F.fans(results, reach, units, zh, figs)}
+
+
+def _figures_folder(out: Path) -> Path:
     figs = out / "figures"
     check_output_folder(out, "--out")
     check_output_folder(figs, "--out")
     figs.mkdir(parents=True, exist_ok=True)
+    return figs
+
+
+def write(out: Path, results: Results, reach: pd.DataFrame, levers: pd.DataFrame | None, ds,
+          settings: dict, charts: dict[str, list[Path]] | None = None) -> dict[str, Path]:
+    """Write every report file into ``out`` (each atomically); returns their paths. ``charts``: what
+    :func:`ensemble_charts` already drew for these results (drawn here when None)."""
+    from dezsim.outputs import report_figures as F
+    from dezsim.outputs import report_tables as T
+    from dezsim.targets.reach import headline_text
+
+    figs = _figures_folder(out)
+    charts = dict(charts if charts is not None else ensemble_charts(out, results, reach, ds))
     reach = T.add_text_columns(reach, ds, T.plan_of(ds))
     paths = {"reach.csv": out / "reach.csv"}
     atomic_write_text(paths["reach.csv"], reach.drop(columns=["relative_to"], errors="ignore").to_csv(index=False))
@@ -164,10 +184,7 @@ def write(out: Path, results: Results, reach: pd.DataFrame, levers: pd.DataFrame
         levers = T.lever_columns(levers)
         paths["levers.csv"] = out / "levers.csv"
         atomic_write_text(paths["levers.csv"], levers.to_csv(index=False))
-    units = dict(zip(ds.indicators.name, ds.indicators.unit, strict=True))
-    zh = dict(zip(ds.indicators.name, ds.indicators.name_zh, strict=True))
-    charts = {"overview": [F.overview(reach, figs)], "fans": F.fans(results, reach, units, zh, figs),
-              "levers": F.lever_curves(levers, figs)}
+    charts["levers"] = F.lever_curves(levers, figs)
     _remove_stale_charts(figs, {p for group in charts.values() for p in group})
     from dezsim.calibration.calibrate import ROOT as CALIBRATION
 
@@ -278,6 +295,8 @@ def build(scenario=None, runs: int = 200, seed: int = 0, out: Path | str = "out/
     ``workers`` processes compute the lever points (the report does not depend on their number).
     Returns the reach table (as in ``reach.csv``) and the written files.
     """
+    from concurrent.futures import ThreadPoolExecutor
+
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, \
         TimeRemainingColumn
 
@@ -308,26 +327,32 @@ def build(scenario=None, runs: int = 200, seed: int = 0, out: Path | str = "out/
     steps = 1 + (1 + len(L.LEVERS) * len(L.GRID) if levers else 0)
     bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                    TimeRemainingColumn(), disable=not progress)
-    with bar:
+    # Work that needs no simulation runs on a side thread while the compiled kernels (which release the GIL)
+    # simulate: the outside view beside the ensemble, the ensemble's charts beside the lever search. Both are
+    # deterministic, so the report is the same as done one after the other.
+    with bar, ThreadPoolExecutor(max_workers=1, thread_name_prefix="dezsim-report") as side:
         task = bar.add_task(f"simulating {scen.name} ({runs} runs)", total=steps)
+        outside_soon = side.submit(outside_and_indicator_table, ds, seed)  # the views' outside half: once
         results = add_derived(run(scen, runs=runs, seed=seed, data=ds), ds)  # the report draws them too
-        outside = outside_and_indicator_table(ds, seed)  # the views' outside half: computed once
+        outside = outside_soon.result()
         reach = with_views(reachability(results, ds), outside)
         if table is not None:
             results, reach = _updated(results, reach, table, ds, seed, outside)
         bar.advance(task)
-        lever_table = None
+        lever_table, charts = None, None
         below = reach[reach.assessed & (reach.p_reach < LIKELY)].target_id.tolist()
         if levers and below:
+            charts_soon = side.submit(ensemble_charts, Path(out), results, reach, ds)
             bar.update(task, description=f"searching levers ({lever_runs} runs per point)")
             base = results.take_runs(range(lever_runs)) if lever_runs <= runs else None  # run k is run k
             lever_table = L.search(scen, ds, below, lever_runs, seed, base=base, workers=workers,
                                    advance=lambda: bar.advance(task))
             reach = reach.merge(L.best_lever(lever_table), left_on="target_id", right_index=True, how="left")
+            charts = charts_soon.result()
     settings = {"scenario": scen.name, "runs": runs, "seed": seed, "lever runs": lever_runs if levers else "off",
                 "data hash": ds.digest[:12], "code": results.provenance["code_version"]}
     if table is not None:
         update = results.provenance["update"]
         settings |= {"observed": str(observed), "figures": update["figures"],
                      "effective runs": f"{update['effective_runs']:.1f} of {update['runs']}"}
-    return reach, write(Path(out), results, reach, lever_table, ds, settings)
+    return reach, write(Path(out), results, reach, lever_table, ds, settings, charts)
