@@ -8,7 +8,6 @@ among themselves, so that two workers on two cores do not run four threads.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
@@ -16,11 +15,6 @@ from dezsim.base.errors import ConfigError
 
 T = TypeVar("T")
 R = TypeVar("R")
-
-
-def default_workers() -> int:
-    """Worker processes used when none is asked for: one per core this process may run on."""
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
 
 
 def check_workers(workers: int, what: str = "workers") -> int:

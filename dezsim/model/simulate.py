@@ -307,10 +307,6 @@ def check_core_below_gdp(par: dict[str, np.ndarray], init: Initial, leaves: list
 def initial_stocks(ds: Dataset, leaves: list[str]) -> Initial:
     """2020 stocks per leaf (see :mod:`dezsim.model.sd.initial` for the derivation); derived once per data and leaves
     (a lever search or a sweep simulates the same leaves many times)."""
-    return _initial_stocks(ds, leaves)
-
-
-def _initial_stocks(ds: Dataset, leaves: list[str]) -> Initial:
     table = initial_table(ds, leaves)
     return Initial(gdp=table["gdp"].to_numpy(), ei=table["ei_manufacturing_revenue"].to_numpy(),
                    sw=table["software_revenue"].to_numpy(), g5=table["g5_base_stations"].to_numpy(),

@@ -300,6 +300,7 @@ def build(scenario=None, runs: int = 200, seed: int = 0, out: Path | str = "out/
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, \
         TimeRemainingColumn
 
+    from dezsim.base.processes import check_workers
     from dezsim.data.loader import load
     from dezsim.model.derived import add_derived
     from dezsim.model.simulate import as_scenario, run
@@ -307,8 +308,6 @@ def build(scenario=None, runs: int = 200, seed: int = 0, out: Path | str = "out/
     from dezsim.targets.outside_view import outside_and_indicator_table
     from dezsim.targets.reach import LIKELY, reachability
     from dezsim.targets.views import with_views
-
-    from dezsim.base.processes import check_workers
 
     check_workers(workers)
     check_output_folder(Path(out), "--out")  # before the work, not after it

@@ -101,10 +101,10 @@ def search(scenario: Scenario, ds: Dataset, targets: list[str], runs: int, seed:
         runs, seed, ds, mapping, tuple(targets)) for lever in LEVERS for intensity in GRID]
     probs = map_ordered(point_p, points, workers, advance)
     rows = []
-    for i, lever in enumerate(LEVERS):
-        curve = pd.concat([base_p, *probs[i * len(GRID):(i + 1) * len(GRID)]], axis=1).to_numpy()  # (target, point)
+    for k, lever in enumerate(LEVERS):
+        curve = pd.concat([base_p, *probs[k * len(GRID):(k + 1) * len(GRID)]], axis=1).to_numpy()  # (target, point)
+        grid = {f"value_{i}": lever.value(g) for i, g in enumerate((0.0, *GRID))}  # the response curve
         for tid, p in zip(targets, curve, strict=True):
-            grid = {f"value_{i}": lever.value(g) for i, g in enumerate((0.0, *GRID))}  # the response curve
             rows.append({"target_id": tid, "lever": lever.name, "parameter": lever.param} | _needed(lever, p)
                         | grid | {f"p_{i}": float(v) for i, v in enumerate(p)})
     return pd.DataFrame(rows)
