@@ -1,6 +1,6 @@
 """Reachability backtests on past targets: the inside view reads history through its origin only, the pooling is
-the declared formula, the weight choice is leave-one-plan-out with ties to the outside view, the calibration
-slope of a calibrated forecast is 1, and the shipped page and weight are those of the current data."""
+scored leave-one-plan-out (no held-out outcome informs its own combined p), the calibration slope of a calibrated
+forecast is 1, and the shipped page and pool are those of the current data (the pool itself: test_pooling.py)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from dezsim.cli import app
 from dezsim.model.drift_estimate import log_growth_series
 from dezsim.resources import calibration_root
 from dezsim.targets import backtest as B
+from dezsim.targets import pooling
 
 
 @pytest.fixture(scope="module")
@@ -47,21 +48,14 @@ def test_the_inside_view_reads_no_figure_after_its_origin(assessed):
     assert B.inside_view(row, changed)["p_inside"] == pytest.approx(before["p_inside"], abs=1e-12)
 
 
-def test_pooling_is_the_declared_logit_linear_formula():
-    pi, po = np.array([0.8, np.nan, 0.3]), np.array([0.4, 0.6, 0.3])
-    assert B.pool(pi, po, 0.0) == pytest.approx([0.4, 0.6, 0.3])
-    assert B.pool(pi, po, 1.0)[0] == pytest.approx(0.8)
-    logit = lambda p: np.log(p / (1 - p))  # noqa: E731
-    mixed = B.pool(pi, po, 0.5)[0]
-    assert logit(mixed) == pytest.approx(0.5 * logit(0.8) + 0.5 * logit(0.4))
-
-
-def test_the_weight_is_chosen_by_log_score_and_ties_go_to_the_outside_view():
-    good_inside = pd.DataFrame({"p_inside": [0.9, 0.1, 0.9], "p_outside": [0.5, 0.5, 0.5], "met": [1, 0, 1]})
-    assert B.choose_weight(good_inside) == 1.0
-    equal = pd.DataFrame({"p_inside": [0.5, 0.5], "p_outside": [0.5, 0.5], "met": [1, 0]})
-    assert B.choose_weight(equal) == 0.0
-    assert B.choose_weight(good_inside.assign(p_inside=np.nan)) == 0.0
+def test_no_held_out_outcome_informs_its_own_combined_p(assessed):
+    frame, _ = assessed
+    plan = frame.plan.value_counts().index[0]
+    flipped = frame.assign(met=np.where(frame.plan == plan, 1 - frame.met, frame.met))
+    pooled = lambda f: pooling.held_out(f.rename(columns={"inside": "p_inside", "outside": "p_outside"}))  # noqa: E731
+    mine = (frame.plan == plan).to_numpy()
+    assert pooled(flipped)[mine] == pytest.approx(pooled(frame)[mine], abs=1e-12)
+    assert pooled(frame)[mine] == pytest.approx(frame.combined[mine].to_numpy(), abs=1e-12)
 
 
 def test_a_calibrated_forecast_has_slope_one_and_a_constant_none():
@@ -75,13 +69,13 @@ def test_a_calibrated_forecast_has_slope_one_and_a_constant_none():
 
 
 def test_the_shipped_page_and_weight_are_those_of_the_current_data(assessed):
-    frame, weight = assessed
+    frame, pool = assessed
     root = calibration_root()
     stored = json.loads((root / B.WEIGHTS).read_text(encoding="utf-8"))
-    assert stored["pooling_weight_inside"] == weight
+    assert stored["pool"] == pytest.approx(pooling.save(pool))
     assert stored["targets"] == len(frame)
     page = (root / B.PAGE).read_text(encoding="utf-8")
-    assert page == B.page(frame, B.summary(frame, weight)), "run `dezsim backtest` and commit"
+    assert page == B.page(frame, B.summary(frame, pool)), "run `dezsim backtest` and commit"
 
 
 def test_the_command_writes_page_figure_and_json(tmp_path):

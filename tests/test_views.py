@@ -84,19 +84,28 @@ def test_trend_interval_stays_inside_zero_and_one():
     assert v.loc["c", "p_inside_low"] == 0.0 and v.loc["c", "p_inside_high"] < 1.0
 
 
-def test_the_combined_p_pools_the_views_with_the_backtest_weight():
+def test_the_combined_p_pools_only_the_inside_views_the_backtest_scored():
+    from dezsim.targets.pooling import Pool
     from dezsim.targets.views import combined
 
-    p_in, p_out = np.array([0.9, np.nan, 0.2]), np.array([0.5, 0.7, np.nan])
-    w, p = combined(p_in, p_out, weight=0.0)
-    assert w == 0.0 and p[0] == pytest.approx(0.5) and p[1] == pytest.approx(0.7) and p[2] == pytest.approx(0.2)
-    _, p = combined(p_in, p_out, weight=1.0)
-    assert p[0] == pytest.approx(0.9) and p[1] == pytest.approx(0.7)
+    pool = Pool(intercept=0.2, outside=1.5, inside=0.5, prior_sd=1.0, targets=30)
+    p_in, p_out = np.array([0.9, 0.9, np.nan, 0.2]), np.array([0.5, 0.5, 0.7, np.nan])
+    w, p = combined(p_in, p_out, ["software_revenue", "covered_firms_share", "gdp", "gdp"], pool=pool)
+    logit = lambda q: np.log(q / (1 - q))  # noqa: E731
+    assert w.tolist() == [0.5, 0.0, 0.0, 0.0]
+    assert logit(p[0]) == pytest.approx(0.2 + 1.5 * logit(0.5) + 0.5 * logit(0.9))
+    assert logit(p[1]) == pytest.approx(0.2 + 1.5 * logit(0.5))  # an agents target: the outside view recalibrated
+    assert logit(p[2]) == pytest.approx(0.2 + 1.5 * logit(0.7))
+    assert p[3] == pytest.approx(0.2)  # no outside view: the inside view alone
+    _, same = combined(p_in, p_out, ["gdp"] * 4, pool=Pool.outside_view())
+    assert same[:3] == pytest.approx([0.5, 0.5, 0.7])
 
 
-def test_the_shipped_weight_is_what_the_report_uses():
-    from dezsim.targets.backtest import stored_weight
+def test_the_shipped_pool_is_what_the_report_uses():
+    from dezsim.targets import pooling
     from dezsim.targets.views import combined
 
-    w, _ = combined(np.array([0.5]), np.array([0.5]))
-    assert w == stored_weight() is not None
+    pool = pooling.stored()
+    assert pool is not None and pool.targets >= 20
+    w, p = combined(np.array([0.5]), np.array([0.6]), ["gdp"])
+    assert w[0] == pool.inside and p[0] == pytest.approx(pool.predict(np.array([0.5]), np.array([0.6]))[0])

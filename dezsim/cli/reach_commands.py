@@ -89,5 +89,7 @@ def backtest_cmd(
     print_frame(summary["all"][cols].round(3), f"{summary['targets']} past targets of modelled regions")
     if len(summary["inside"]):
         print_frame(summary["inside"][cols].round(3), f"{summary['with_inside_view']} with an inside view")
-    console.print(f"pooling weight on the inside view: {summary['pooling_weight_inside']:.2f}; "
+    pool = summary["pool"]
+    console.print(f"pool: logit p = {pool.intercept:+.2f} + {pool.outside:.2f} logit p_outside + {pool.inside:.2f} "
+                  f"logit p_inside (prior sd {pool.prior_sd:g}); "
                   f"page: {escape(str(paths['page']))}; figure: {escape(str(paths['figure']))}")

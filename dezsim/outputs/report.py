@@ -31,11 +31,13 @@ HOW_TO_READ = [
     "historical noise, logistic diffusion for shares, yearly counts for additions). The outside view asks how often "
     "past plans' targets of the same class were met (data/reference_targets/, outcomes up to 2020; docs/"
     "outside_view.md). 'views differ' flags targets whose two p are more than 0.4 apart: read those twice.",
-    "The combined p pools the two views (logit p = w logit p_inside + (1 - w) logit p_outside) with the weight w "
-    "that `dezsim backtest` chose on past plans' targets with known outcomes (leave one plan out; "
-    "calibration/backtest_targets.md). That evidence is thin: the only inside view it can score is the growth "
-    "equation on GDP-growth targets of 2016-2020, and there the outside view did better, so w is small or zero and "
-    "the combined p leans on the outside view. The model's p stays beside it as the inside view.",
+    "The combined p pools the two views by a logistic model fitted on past plans' targets with known outcomes "
+    "(logit p = a + b_outside logit p_outside + b_inside logit p_inside; `dezsim backtest`, leave one plan out, "
+    "priors centred on the outside view; calibration/backtest_targets.md). The inside view enters only where its "
+    "mechanism was scored on past targets (the growth equation of GDP and the SD core's money stocks); for the "
+    "agents, the 5G build-out, data-centre PUE and patents no past outcome has scored the mechanism, so there the "
+    "combined p is the outside view as recalibrated on past targets. The model's p stays beside it as the inside "
+    "view.",
     "Each target is read as declared in data/target_readings.csv (level, cap, compound growth in % per year, new "
     "within a period, cumulative since a start); thresholds and gaps are in the plan's unit (亿元 is 100 million "
     "yuan). The gap is the measure minus the threshold (threshold minus measure for caps): negative is a shortfall.",

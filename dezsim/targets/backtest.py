@@ -14,9 +14,9 @@ boards, Wuxi), with an outcome up to 2020, gets
   of other indicators have no inside view here: the coupled model cannot start before 2020 (its stocks of racks,
   patents and upgraded firms have no figure at earlier origins), so this backtest scores the growth equation,
   the part of the model that every money target rests on;
-- the **combined p**: logit-linear pooling ``logit p = w logit p_inside + (1 - w) logit p_outside`` with ``w`` from
-  a declared grid, chosen by mean log score on the other plans' targets (leave one plan out; ties go to the
-  smaller ``w``, the outside view). Without an inside view the combined p is the outside view.
+- the **combined p**: the logistic pool of :mod:`dezsim.targets.pooling` (``logit p = a + b_outside logit
+  p_outside + b_inside logit p_inside``, priors centred on the outside view), each plan's pool and its prior sd
+  fitted on the other plans' targets only; without an inside view the pool recalibrates the outside view.
 
 Scores per view: Brier, log score, calibration slope (logistic regression of the outcome on logit p) and
 sharpness (sd of p), each with a bootstrap interval over targets, and the differences against the constant
@@ -39,7 +39,9 @@ from dezsim.data.dataset import Dataset
 from dezsim.model.drift import FILTERED, WINDOW_YEARS
 from dezsim.model.drift_estimate import MIN_SERIES_FIGURES, drift_now, forecast_model, log_growth_series
 from dezsim.targets.outside_model import Method, reference_rows
+from dezsim.targets import pooling
 from dezsim.targets.outside_params import value
+from dezsim.targets.pooling import EPS
 from dezsim.targets.outside_score import chosen_method, loo_predictions, losses, scores
 
 #: Regions of the reference class outside the model's region tree, never backtested.
@@ -47,10 +49,6 @@ NOT_SIMULATED = frozenset({"china", "other", "world"})
 #: Past-target indicators the growth equation assesses: indicator -> (history indicator, basis). Growth targets
 #: are real (comparable prices) in every plan of the class.
 GROWTH_MECHANISMS = {"gdp_growth": ("gdp", "real")}
-#: Pooling weights tried for the inside view (0: the outside view alone, 1: the inside view alone).
-WEIGHT_GRID = (0.0, 0.25, 0.5, 0.75, 1.0)
-#: Probabilities are kept inside [EPS, 1 - EPS] before a logit or a log score (a normal tail can round to 0).
-EPS = 1e-3
 #: Below this sd of p across targets a forecast counts as constant and has no calibration slope.
 MIN_SPREAD = 0.02
 #: Seed of the bootstrap (any fixed value: it makes the page reproducible).
@@ -58,19 +56,9 @@ BOOTSTRAP_SEED = 20151231
 #: The views scored, in the page's order.
 VIEWS = ("constant", "class", "outside", "inside", "combined")
 #: Files ``dezsim backtest`` writes into the calibration folder.
-PAGE, FIGURE, WEIGHTS = "backtest_targets.md", "backtest_targets.png", "backtest_targets.json"
+PAGE, FIGURE, WEIGHTS = "backtest_targets.md", "backtest_targets.png", pooling.STORE
 #: Opening words of the summary paragraph the report quotes.
 SUMMARY_LEAD = "**Probabilities judged on past targets**"
-
-
-def stored_weight(folder: Path | None = None) -> float | None:
-    """The pooling weight on the inside view that ``dezsim backtest`` chose (None when it has not been run)."""
-    from dezsim.resources import calibration_root
-
-    path = (folder or calibration_root()) / WEIGHTS
-    if not path.exists():
-        return None
-    return float(json.loads(path.read_text(encoding="utf-8"))["pooling_weight_inside"])
 
 
 def simulated_regions(ds: Dataset) -> set[str]:
@@ -107,31 +95,9 @@ def inside_view(target: pd.Series, series: dict) -> dict | None:
             f"from {origin}, {len(series[key].loc[:origin])} figures"}
 
 
-def pool(p_inside: np.ndarray, p_outside: np.ndarray, w: float) -> np.ndarray:
-    """Logit-linear pool ``logit p = w logit p_inside + (1 - w) logit p_outside`` (the outside view where
-    ``p_inside`` is NaN)."""
-    pi, po = np.clip(p_inside, EPS, 1 - EPS), np.clip(p_outside, EPS, 1 - EPS)
-    mixed = stats.logistic.cdf(w * stats.logistic.ppf(pi) + (1 - w) * stats.logistic.ppf(po))
-    return np.where(np.isfinite(p_inside), mixed, p_outside)
-
-
-def choose_weight(frame: pd.DataFrame) -> float:
-    """The grid weight with the best mean log score on ``frame``'s targets with an inside view (ties: smaller)."""
-    both = frame[frame.p_inside.notna()]
-    if both.empty:
-        return 0.0
-    best, score = 0.0, -np.inf
-    for w in WEIGHT_GRID:
-        s = -losses(np.clip(pool(both.p_inside.to_numpy(), both.p_outside.to_numpy(), w), EPS, 1 - EPS),
-                    both.met.to_numpy())[1].mean()
-        if s > score + 1e-12:
-            best, score = w, s
-    return best
-
-
-def assess(ds: Dataset, ref: rt.ReferenceTargets | None = None) -> tuple[pd.DataFrame, float]:
-    """Every past target's views (columns ``constant, class, outside, inside, combined``, ``met``) and the pooling
-    weight chosen on all of them (what the plan targets' combined p uses)."""
+def assess(ds: Dataset, ref: rt.ReferenceTargets | None = None) -> tuple[pd.DataFrame, pooling.Pool]:
+    """Every past target's views (columns ``constant, class, outside, inside, combined``, ``met``) and the pool
+    fitted on all of them (what the plan targets' combined p uses)."""
     ref = ref if ref is not None else rt.load(quotes=False)
     rows = reference_rows(ref)
     loo = loo_predictions(rows, group="plan").set_index(rows.id)
@@ -149,15 +115,11 @@ def assess(ds: Dataset, ref: rt.ReferenceTargets | None = None) -> tuple[pd.Data
         row |= inside if inside else {"p_inside": np.nan}
         out.append(row)
     frame = pd.DataFrame(out)
-    frame["combined"] = np.nan
-    for plan in frame.plan.unique():  # the weight for a plan's targets is chosen on the other plans
-        held = frame.plan == plan
-        w = choose_weight(frame[~held])
-        frame.loc[held, "combined"] = pool(frame.loc[held, "p_inside"].to_numpy(),
-                                           frame.loc[held, "p_outside"].to_numpy(), w)
+    pooled = frame.assign(p_inside=frame.p_inside.where(frame.indicator.isin(pooling.POOLED_INDICATORS)))
+    frame["combined"] = pooling.held_out(pooled)  # each plan's pool (and its prior sd) fitted on the other plans
     frame = frame.rename(columns={"class_rate": "class", "p_outside": "outside", "p_inside": "inside"})
     frame.attrs["method"] = method.value
-    return frame, choose_weight(frame.rename(columns={"inside": "p_inside", "outside": "p_outside"}))
+    return frame, pooling.fit_chosen(pooled)
 
 
 def calibration_slope(p: np.ndarray, met: np.ndarray) -> float:
@@ -255,13 +217,13 @@ def _fmt(r: pd.Series) -> dict:
             "sharpness (sd of p) [90 %]": ci("sharpness")}
 
 
-def summary(frame: pd.DataFrame, weight: float) -> dict:
+def summary(frame: pd.DataFrame, pool: pooling.Pool) -> dict:
     """The figures the page, the JSON and the report quote."""
     both = frame[frame.inside.notna()]
     all_scores = score_views(frame, ("constant", "class", "outside", "combined"))
     inside_scores = score_views(both, VIEWS) if len(both) >= 2 else pd.DataFrame()
     return {"targets": len(frame), "with_inside_view": len(both), "plans": int(frame.plan.nunique()),
-            "met": int(frame.met.sum()), "outside_method": frame.attrs.get("method"), "pooling_weight_inside": weight,
+            "met": int(frame.met.sum()), "outside_method": frame.attrs.get("method"), "pool": pool,
             "all": all_scores, "inside": inside_scores}
 
 
@@ -277,8 +239,13 @@ def paragraph(s: dict) -> str:
         i = s["inside"]
         text += (f" {s['with_inside_view']} have an inside view (the growth equation from the year before the plan): "
                  f"Brier inside {i.loc['inside', 'brier']:.3f}, outside {i.loc['outside', 'brier']:.3f}, combined "
-                 f"{i.loc['combined', 'brier']:.3f}, constant {i.loc['constant', 'brier']:.3f}; the pooling weight on "
-                 f"the inside view chosen on all of them is {s['pooling_weight_inside']:.2f}.")
+                 f"{i.loc['combined', 'brier']:.3f}, constant {i.loc['constant', 'brier']:.3f}.")
+    c, pool = s["all"].loc["combined"], s["pool"]
+    text += (f" Combined p (the logistic pool, each plan's fitted on the others): Brier {c.brier:.3f} (difference "
+             f"against the constant {c.d_brier:+.3f}, 90 % interval {c.d_brier_low:+.3f} to {c.d_brier_high:+.3f}), "
+             f"calibration slope {c.slope:.2f}. The pool fitted on all of them, which the report uses: logit p = "
+             f"{pool.intercept:+.2f} + {pool.outside:.2f} logit p_outside + {pool.inside:.2f} logit p_inside "
+             f"(prior sd {pool.prior_sd:g}).")
     return text
 
 
@@ -292,7 +259,7 @@ def page(frame: pd.DataFrame, s: dict) -> str:
     lines = ["# Reachability backtests on past targets (`dezsim backtest`)", "",
              "Generated by `dezsim backtest` from `data/reference_targets/` and `data/history/` (figures up to 2020 "
              "only); method: `dezsim/targets/backtest.py`. Every p is leave-one-plan-out: the target's own plan "
-             "never informs its outside view or its pooling weight, and its inside view reads history through its "
+             "never informs its outside view or its pool (dezsim/targets/pooling.py), and its inside view reads history through its "
              "origin only.", "", paragraph(s), "",
              "## Scores on all past targets of modelled regions", "",
              pd.DataFrame({v: _fmt(r) for v, r in s["all"].iterrows()}).T.to_markdown(), ""]
@@ -307,14 +274,14 @@ def page(frame: pd.DataFrame, s: dict) -> str:
 
 
 def run(ds: Dataset, folder: Path, json_path: Path | None = None) -> tuple[pd.DataFrame, dict, dict[str, Path]]:
-    """Assess, score and write the page, the figure and the pooling weight into ``folder``."""
-    frame, weight = assess(ds)
-    s = summary(frame, weight)
+    """Assess, score and write the page, the figure and the fitted pool into ``folder``."""
+    frame, pool = assess(ds)
+    s = summary(frame, pool)
     folder.mkdir(parents=True, exist_ok=True)
     paths = {"page": folder / PAGE, "figure": folder / FIGURE, "weights": folder / WEIGHTS}
     atomic_write_text(paths["page"], page(frame, s))
     save_figure(figure(frame), paths["figure"], dpi=120)
-    payload = {"pooling_weight_inside": weight, "weight_grid": list(WEIGHT_GRID), "targets": s["targets"],
+    payload = {"pool": pooling.save(pool), "prior_sd_grid": list(pooling.PRIOR_SD_GRID), "targets": s["targets"],
                "with_inside_view": s["with_inside_view"], "outside_method": s["outside_method"],
                "scores_all": s["all"].to_dict(orient="index"),
                "scores_inside": s["inside"].to_dict(orient="index") if len(s["inside"]) else {}}

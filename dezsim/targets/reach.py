@@ -229,7 +229,10 @@ def headline(reach: pd.DataFrame) -> dict[str, int]:
                 "outside": int(reach.p_outside.notna().sum()), "views_differ": int(reach.views_differ.sum())}
     if "p_combined" in reach and reach.p_combined.notna().any():
         both = reach.p_combined.dropna().map(verdict).value_counts()
-        out |= {"combined": int(reach.p_combined.notna().sum()), "pool_weight": float(reach.pool_weight.iloc[0]),
+        from dezsim.targets.pooling import POOLED_INDICATORS
+
+        pooled = reach.indicator.isin(POOLED_INDICATORS) & reach.p_inside.notna()
+        out |= {"combined": int(reach.p_combined.notna().sum()), "combined_with_inside": int(pooled.sum()),
                 "combined_likely": int(both.get("likely", 0)), "combined_uncertain": int(both.get("uncertain", 0)),
                 "combined_unlikely": int(both.get("unlikely", 0))}
     return out
@@ -252,9 +255,10 @@ def headline_text(reach: pd.DataFrame) -> str:
             f"unlikely), {h['no_inside_view']} with no inside view; {h['outside']} with an outside view (past plans' "
             f"base rates); the two views differ by more than {VIEWS_DIFFER} on {h['views_differ']}."
             + ("" if "combined" not in h else
-               f" Combined p (weight {h['pool_weight']:.2f} on the inside view, chosen on past plans' targets by "
-               f"`dezsim backtest`): {h['combined_likely']} likely, {h['combined_uncertain']} uncertain, "
-               f"{h['combined_unlikely']} unlikely."))
+               f" Combined p (both views pooled as `dezsim backtest` fitted on past plans' targets; the inside "
+               f"view enters for the {h['combined_with_inside']} targets of the growth equation it scored): "
+               f"{h['combined_likely']} likely, {h['combined_uncertain']} uncertain, {h['combined_unlikely']} "
+               "unlikely."))
 
 
 def assess(results: Results, targets: pd.DataFrame) -> pd.DataFrame:

@@ -75,22 +75,32 @@ def with_views(reach: pd.DataFrame, outside: pd.DataFrame) -> pd.DataFrame:
     out["indicator_basis"] = out.indicator_basis.fillna("")
     gap = (out.p_inside - out.p_outside).abs()
     out["views_differ"] = (gap > VIEWS_DIFFER).fillna(False).astype(bool)
-    out["pool_weight"], out["p_combined"] = combined(out.p_inside.to_numpy(float), out.p_outside.to_numpy(float))
+    out["pool_weight"], out["p_combined"] = combined(out.p_inside.to_numpy(float), out.p_outside.to_numpy(float),
+                                                     out.indicator.to_numpy())
     out.attrs = dict(reach.attrs)
     return out
 
 
-def combined(p_inside: np.ndarray, p_outside: np.ndarray, weight: float | None = None) -> tuple[float, np.ndarray]:
-    """The combined p: the two views pooled with the weight the reachability backtest chose
-    (:func:`dezsim.targets.backtest.pool`); one view where the other is missing; NaN when the backtest has not
-    been run (``dezsim backtest``)."""
-    from dezsim.targets.backtest import pool, stored_weight
+def combined(p_inside: np.ndarray, p_outside: np.ndarray, indicators, pool=None) -> tuple[np.ndarray, np.ndarray]:
+    """The combined p: the two views pooled by the pool the reachability backtest fitted
+    (:mod:`dezsim.targets.pooling`); the inside view enters only for indicators whose mechanism the backtest
+    scored (:data:`~dezsim.targets.pooling.POOLED_INDICATORS`), elsewhere the pool recalibrates the outside view;
+    NaN when the backtest has not been run (``dezsim backtest``).
 
-    w = stored_weight() if weight is None else weight
-    if w is None:
-        return np.nan, np.full(len(p_inside), np.nan)
-    pooled = pool(p_inside, p_outside, w)
-    return w, np.where(np.isfinite(p_outside), pooled, p_inside)
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        Per target the coefficient on its inside view's logit (0 where it is not pooled, NaN without a pool) and
+        the combined p.
+    """
+    from dezsim.targets import pooling
+
+    pool = pooling.stored() if pool is None else pool
+    if pool is None:
+        return np.full(len(p_inside), np.nan), np.full(len(p_inside), np.nan)
+    scored = np.isin(np.asarray(indicators, dtype=object), list(pooling.POOLED_INDICATORS))
+    p = np.where(np.isfinite(p_outside), pool.predict(np.where(scored, p_inside, np.nan), p_outside), p_inside)
+    return np.where(scored & np.isfinite(p_inside) & np.isfinite(p_outside), pool.inside, 0.0), p
 
 
 def views(reach: pd.DataFrame, ds, seed: int) -> pd.DataFrame:
