@@ -85,3 +85,20 @@ def test_the_command_writes_page_figure_and_json(tmp_path):
         assert (tmp_path / name).stat().st_size > 0
     scores = json.loads((tmp_path / "s.json").read_text(encoding="utf-8"))["scores_all"]
     assert {"brier", "log_score", "slope", "sharpness", "d_brier_low", "d_brier_high"} <= set(scores["outside"])
+
+
+def test_a_level_target_is_carried_from_the_origin_level_by_the_growth_equation():
+    rng = np.random.default_rng(5)
+    years = range(2011, 2016)
+    nominal = pd.Series(np.log(1.08) + 0.01 * rng.standard_normal(len(years)), index=list(years))
+    series = {("software_revenue", "jiangsu", "nominal"): nominal,
+              ("software_revenue", "china", "nominal"): nominal + 0.01}
+    levels = {("jiangsu", "software_revenue", 2015): 7000.0}
+    row = pd.Series({"indicator": "software_revenue", "relation": ">=", "region": "jiangsu", "plan_start": 2016,
+                     "target_year": 2020})
+    at_trend = 7000.0 * np.exp(5 * nominal.iloc[-5:].mean())
+    p = {v: B.inside_view(pd.concat([row, pd.Series({"target_value": v})]), series, levels)["p_inside"]
+         for v in (0.8 * at_trend, at_trend, 1.25 * at_trend)}
+    assert p[at_trend] == pytest.approx(0.5, abs=0.01)  # the window mean carries the level to the trend exactly
+    assert p[0.8 * at_trend] > 0.9 and p[1.25 * at_trend] < 0.1
+    assert B.inside_view(pd.concat([row, pd.Series({"target_value": at_trend})]), series, {}) is None  # no level

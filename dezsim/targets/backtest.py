@@ -36,6 +36,7 @@ from scipy import stats
 from dezsim.base.atomic import atomic_write_text, save_figure
 from dezsim.data import reference_targets as rt
 from dezsim.data.dataset import Dataset
+from dezsim.data.history import load_series
 from dezsim.model.drift import FILTERED, WINDOW_YEARS
 from dezsim.model.drift_estimate import MIN_SERIES_FIGURES, drift_now, forecast_model, log_growth_series
 from dezsim.targets.outside_model import Method, reference_rows
@@ -46,9 +47,15 @@ from dezsim.targets.outside_score import chosen_method, loo_predictions, losses,
 
 #: Regions of the reference class outside the model's region tree, never backtested.
 NOT_SIMULATED = frozenset({"china", "other", "world"})
-#: Past-target indicators the growth equation assesses: indicator -> (history indicator, basis). Growth targets
-#: are real (comparable prices) in every plan of the class.
-GROWTH_MECHANISMS = {"gdp_growth": ("gdp", "real")}
+#: Past growth targets the growth equation assesses: indicator -> (history indicator, basis, the model's rate of
+#: :mod:`dezsim.model.drift` whose estimators it uses). GDP growth targets
+#: are real (comparable prices) in every plan of the class; software revenue growth is nominal (industry
+#: statistics report current-price revenue).
+GROWTH_MECHANISMS = {"gdp_growth": ("gdp", "real", "gdp"),
+                     "software_revenue_growth": ("software_revenue", "nominal", "sw")}
+#: Past level targets the growth equation assesses (money levels at current prices), as above; the basis is
+#: that of the growth carrying the level from the origin's published figure.
+LEVEL_MECHANISMS = {"gdp": ("gdp", "nominal", "gdp"), "software_revenue": ("software_revenue", "nominal", "sw")}
 #: Below this sd of p across targets a forecast counts as constant and has no calibration slope.
 MIN_SPREAD = 0.02
 #: Seed of the bootstrap (any fixed value: it makes the page reproducible).
@@ -73,9 +80,14 @@ def past_targets(ds: Dataset, ref: rt.ReferenceTargets | None = None) -> pd.Data
     return t.assign(met=t.met.astype(bool).astype(int)).reset_index(drop=True)
 
 
-def inside_view(target: pd.Series, series: dict) -> dict | None:
-    """The growth equation's p for one past target (None when the model has no mechanism or too little history)."""
-    mech = GROWTH_MECHANISMS.get(target.indicator)
+def inside_view(target: pd.Series, series: dict, levels: pd.DataFrame | None = None) -> dict | None:
+    """The growth equation's p for one past target (None when the model has no mechanism or too little history).
+
+    A growth target is met when the mean log growth over the plan's years reaches the target rate; a level target
+    when the level published for the origin, carried by the forecast growth, reaches the target level.
+    ``levels``: the history's level figures (:func:`level_figures`; only level targets need it)."""
+    level = target.indicator in LEVEL_MECHANISMS
+    mech = (LEVEL_MECHANISMS if level else GROWTH_MECHANISMS).get(target.indicator)
     if mech is None or target.relation != ">=":
         return None
     key = (mech[0], target.region, mech[1])
@@ -83,16 +95,37 @@ def inside_view(target: pd.Series, series: dict) -> dict | None:
     h = int(target.target_year) - origin
     if key not in series or len(series[key].loc[:origin]) < MIN_SERIES_FIGURES or h < 1:
         return None
-    window = WINDOW_YEARS[mech[0]]
-    now = drift_now(series, key, origin, window)
+    if level:
+        start = None if levels is None else levels.get((target.region, mech[0], origin))
+        if start is None:
+            return None
+        need = float(np.log(float(target.target_value) / start))
+    else:
+        need = h * np.log1p(float(target.target_value) / 100.0)
+    rate = mech[2]
+    now = drift_now(series, key, origin, WINDOW_YEARS[rate])
     if now is None:
         return None
-    mean, sd = forecast_model(now, series[key].loc[:origin], h, mech[0] in FILTERED)
-    need = h * np.log1p(float(target.target_value) / 100.0)
+    mean, sd = forecast_model(now, series[key].loc[:origin], h, rate in FILTERED and mech[1] == "real")
+    real = (mech[0], target.region, "real")
+    if rate in FILTERED and mech[1] == "nominal" and real in series:
+        # as the calibration sets GDP's nominal trend: the window mean moved by how far the real trend had moved
+        # from its own window mean (calibration.calibrate._gdp_group)
+        trend = drift_now(series, real, origin, WINDOW_YEARS[rate])
+        if trend is not None:
+            mean += h * (trend.drift - trend.window_mean)
     p = float(stats.norm.sf((need - mean) / sd))
-    return {"p_inside": p, "origin": origin, "horizon": h, "fit_years": int(len(series[key].loc[:origin])),
+    fit_years = int(len(series[key].loc[:origin]))
+    return {"p_inside": p, "origin": origin, "horizon": h, "fit_years": fit_years,
             "mean_growth_pct": 100 * np.expm1(mean / h), "inside_basis": f"{mech[0]} {mech[1]} growth equation "
-            f"from {origin}, {len(series[key].loc[:origin])} figures"}
+            f"from {origin}, {fit_years} figures" + (f", level {start:g} in {origin}" if level else "")}
+
+
+def level_figures(series: pd.DataFrame | None = None) -> dict[tuple[str, str, int], float]:
+    """Published levels of the history, (region, indicator, year) -> value (several pages: their mean)."""
+    s = load_series() if series is None else series
+    lv = s[s.kind == "level"].groupby(["region", "indicator", "year"]).value.mean()
+    return {(r, i, int(y)): float(v) for (r, i, y), v in lv.items()}
 
 
 def assess(ds: Dataset, ref: rt.ReferenceTargets | None = None) -> tuple[pd.DataFrame, pooling.Pool]:
@@ -103,7 +136,8 @@ def assess(ds: Dataset, ref: rt.ReferenceTargets | None = None) -> tuple[pd.Data
     loo = loo_predictions(rows, group="plan").set_index(rows.id)
     method = chosen_method(scores(loo_predictions(rows)))
     targets = past_targets(ds, ref)
-    series = log_growth_series()
+    history = load_series()
+    series, levels = log_growth_series(history), level_figures(history)
     out = []
     for rec in targets.to_dict("records"):
         t = pd.Series(rec)
@@ -111,7 +145,7 @@ def assess(ds: Dataset, ref: rt.ReferenceTargets | None = None) -> tuple[pd.Data
                "target_year": int(t.target_year), "target_value": t.target_value, "outcome_value": t.outcome_value,
                "met": int(t.met), "constant": loo.loc[t.id, Method.CONSTANT.value],
                "class_rate": loo.loc[t.id, Method.CLASS.value], "p_outside": loo.loc[t.id, method.value]}
-        inside = inside_view(t, series)
+        inside = inside_view(t, series, levels)
         row |= inside if inside else {"p_inside": np.nan}
         out.append(row)
     frame = pd.DataFrame(out)
