@@ -31,8 +31,9 @@ LEVELS = ("national", "provincial", "city", "district")
 LAST_YEAR = 2020
 #: Seed files are cited by name, e.g. ``003_c4958285404594e1.txt``.
 SEED_NAME = re.compile(r"^\d{3}_[0-9a-f]{16}\.txt$")
-#: Page slugs of this table start with ``rt-``.
-PAGE_NAME = re.compile(r"^rt-[a-z0-9][a-z0-9-]*$")
+#: Page slugs of this table start with ``rt-``, or ``ia-`` / ``hist-`` for a page the adoption or GDP history
+#: already holds (a page is not stored twice).
+PAGE_NAME = re.compile(r"^(rt|ia|hist)-[a-z0-9][a-z0-9-]*$")
 #: Region codes not in data/regions.csv are lower-case pinyin.
 PINYIN = re.compile(r"^[a-z][a-z_]*$")
 #: Indicator codes are lower_snake.
@@ -243,7 +244,7 @@ class _Texts:
         elif PAGE_NAME.match(name):
             path = self.pages / f"{name}.txt"
         else:
-            raise cell_error(row[FILE], row[LINE], column, name, "neither a seed file name nor a page slug 'rt-…'")
+            raise cell_error(row[FILE], row[LINE], column, name, "neither a seed file name nor a page slug 'rt-…', 'ia-…' or 'hist-…'")
         if not path.is_file():
             raise cell_error(row[FILE], row[LINE], column, name, f"file {path} not found")
         if not PAGE_NAME.match(name):
