@@ -30,7 +30,12 @@ HOW_TO_READ = [
     "the model has none but a baseline exists, a generic indicator trend (basis indicator_trend: the trend with its "
     "historical noise, logistic diffusion for shares, yearly counts for additions). The outside view asks how often "
     "past plans' targets of the same class were met (data/reference_targets/, outcomes up to 2020; docs/"
-    "outside_view.md). 'views differ' flags targets whose two p are more than 0.4 apart: read those twice.",
+    "outside_view.md). 'views differ' flags targets whose two p are more than 0.4 apart: read those twice. On the "
+    "full-coverage targets (covered_firms_share) they measure different things: pre-2021 campaigns counted firms "
+    "administratively (enrolled, mobilised or self-assessed) and reported such counts reached, sometimes years late "
+    "(data/reference_targets/README.md), which is what the outside view's rate speaks to; the agents count firms "
+    "that have climbed a rung of the upgrade ladder. The data-centre PUE caps have no past cap in the reference "
+    "class, so their outside view borrows the rate of other shares and ratios.",
     "The combined p pools the two views by a logistic model fitted on past plans' targets with known outcomes "
     "(logit p = a + b_outside logit p_outside + b_inside logit p_inside; `dezsim backtest`, leave one plan out, "
     "priors centred on the outside view; calibration/backtest_targets.md). The inside view enters only where its "
