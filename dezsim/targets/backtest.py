@@ -39,18 +39,17 @@ from dezsim.data.dataset import Dataset
 from dezsim.data.history import load_series
 from dezsim.model.drift import FILTERED, WINDOW_YEARS
 from dezsim.model.drift_estimate import MIN_SERIES_FIGURES, drift_now, forecast_model, log_growth_series
-from dezsim.targets.outside_model import Method, reference_rows
 from dezsim.targets import pooling
+from dezsim.targets.outside_model import Method, reference_rows
 from dezsim.targets.outside_params import value
-from dezsim.targets.pooling import EPS
 from dezsim.targets.outside_score import chosen_method, loo_predictions, losses, scores
+from dezsim.targets.pooling import EPS
 
 #: Regions of the reference class outside the model's region tree, never backtested.
 NOT_SIMULATED = frozenset({"china", "other", "world"})
 #: Past growth targets the growth equation assesses: indicator -> (history indicator, basis, the model's rate of
-#: :mod:`dezsim.model.drift` whose estimators it uses). GDP growth targets
-#: are real (comparable prices) in every plan of the class; software revenue growth is nominal (industry
-#: statistics report current-price revenue).
+#: :mod:`dezsim.model.drift` whose estimators it uses). GDP growth targets are real (comparable prices) in every
+#: plan of the class; software revenue growth is nominal (industry statistics report current-price revenue).
 GROWTH_MECHANISMS = {"gdp_growth": ("gdp", "real", "gdp"),
                      "software_revenue_growth": ("software_revenue", "nominal", "sw")}
 #: Past level targets the growth equation assesses (money levels at current prices), as above; the basis is
@@ -80,7 +79,7 @@ def past_targets(ds: Dataset, ref: rt.ReferenceTargets | None = None) -> pd.Data
     return t.assign(met=t.met.astype(bool).astype(int)).reset_index(drop=True)
 
 
-def inside_view(target: pd.Series, series: dict, levels: pd.DataFrame | None = None) -> dict | None:
+def inside_view(target: pd.Series, series: dict, levels: dict | None = None) -> dict | None:
     """The growth equation's p for one past target (None when the model has no mechanism or too little history).
 
     A growth target is met when the mean log growth over the plan's years reaches the target rate; a level target

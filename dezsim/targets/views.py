@@ -87,6 +87,15 @@ def combined(p_inside: np.ndarray, p_outside: np.ndarray, indicators, pool=None)
     scored (:data:`~dezsim.targets.pooling.POOLED_INDICATORS`), elsewhere the pool recalibrates the outside view;
     NaN when the backtest has not been run (``dezsim backtest``).
 
+    Parameters
+    ----------
+    p_inside, p_outside : numpy.ndarray
+        Each target's two views (NaN: none).
+    indicators : sequence of str
+        Each target's indicator (decides whether its inside view is pooled).
+    pool : dezsim.targets.pooling.Pool, optional
+        The pool to use (default: the one ``dezsim backtest`` stored).
+
     Returns
     -------
     (numpy.ndarray, numpy.ndarray)
