@@ -73,7 +73,7 @@ def backtest_cmd(
     data: DataDir = None,
 ) -> None:
     """P(target) judged on past plans' targets (outcomes up to 2020): outside, inside and combined views, leave one
-    plan out; Brier, log score, calibration slope and sharpness with bootstrap intervals; the pooling weight."""
+    plan out; Brier, log score, calibration slope and sharpness with bootstrap intervals; the fitted pool."""
     from dezsim.base.atomic import check_output_file, check_output_folder
     from dezsim.resources import calibration_root
     from dezsim.targets import backtest as B
