@@ -71,8 +71,7 @@ class Pool:
         """The combined p; ``p_inside`` NaN where the target has no pooled inside view, ``p_outside`` NaN where it
         has no outside view (then the inside view alone, or NaN)."""
         p_inside, p_outside = np.asarray(p_inside, float), np.asarray(p_outside, float)
-        x_in = np.where(np.isfinite(p_inside), logit(np.nan_to_num(p_inside, nan=0.5)), 0.0)
-        z = self.intercept + self.outside * logit(np.nan_to_num(p_outside, nan=0.5)) + self.inside * x_in
+        z = _design(p_inside, np.nan_to_num(p_outside, nan=0.5)) @ np.array([self.intercept, self.outside, self.inside])
         return np.where(np.isfinite(p_outside), stats.logistic.cdf(z), p_inside)
 
 
