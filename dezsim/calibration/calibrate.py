@@ -28,6 +28,7 @@ from dezsim.data.history import load_series
 from dezsim.model import params as P
 from dezsim.model.abm.population import initial_shares
 from dezsim.model.drift import GDP_FILTER_LAST_YEAR, WINDOW_YEARS
+from dezsim.model.origin import BASE_ORIGIN
 from dezsim.model.sd import equations as eq
 from dezsim.model.sd.initial import derive
 
@@ -281,14 +282,18 @@ def sample_group(group: Group, n: int, rng: np.random.Generator, given: pd.DataF
                  "rate": sum(len(a) for a in accepted) / drawn}
 
 
-def calibrate(ds: Dataset, n: int = 1000, seed: int = 0, progress: bool = False) -> tuple[pd.DataFrame, dict]:
+def calibrate(ds: Dataset, n: int = 1000, seed: int = 0, progress: bool = False, *,
+              chain: list[Group] | None = None, origin: int = BASE_ORIGIN) -> tuple[pd.DataFrame, dict]:
     """Run every group and assemble an ensemble of ``n`` full parameter sets (one row each, column per
-    declared parameter) with its manifest (moments, acceptance, prior-only parameters, provenance)."""
+    declared parameter) with its manifest (moments, acceptance, prior-only parameters, provenance).
+
+    ``chain`` (default: :func:`groups`, the 2020 calibration) and its ``origin`` are given for an earlier origin
+    (:func:`dezsim.calibration.origin_groups.calibrate_at`)."""
     from dezsim.base.seeding import component_rng, named_rng
     from dezsim.model.simulate import code_version
 
     rng = component_rng(seed, "calibration")
-    chain = groups(ds)
+    chain = groups(ds) if chain is None else chain
     fitted: dict[str, pd.DataFrame] = {}
     stats = {}
     bar = _progress(progress)
@@ -306,7 +311,8 @@ def calibrate(ds: Dataset, n: int = 1000, seed: int = 0, progress: bool = False)
     fitted_names = sorted({c for f in fitted.values() for c in f.columns})
     manifest = {
         "method": "rejection ABC per group of parameters (see dezsim/calibration/calibrate.py)", "size": n, "seed": seed,
-        "data_hash": ds.digest, "code_version": code_version(), "cutoff_year": CALIBRATION_CUTOFF,
+        "data_hash": ds.digest, "code_version": code_version(),
+        "cutoff_year": CALIBRATION_CUTOFF if origin == BASE_ORIGIN else origin, "origin": origin,
         "groups": {g.name: {"params": list(g.params), "given": g.given, **stats[g.name],
                             "moments": [vars(m) | {"figures": list(m.figures)} for m in g.moments]}
                    for g in chain},
@@ -347,13 +353,13 @@ def fit_table(ds: Dataset, ensemble: pd.DataFrame, runs: int = 100, seed: int = 
         for m in g.moments:
             rows.append(_row(m.name, ", ".join(m.figures), m.target, sims[m.name], m.tolerance / abs(m.target), m.why))
     from dezsim.model.config import Scenario
-    from dezsim.model.sd.initial import stated_2020
+    from dezsim.model.sd.initial import stated_at
     from dezsim.model.simulate import run
 
     res = run(Scenario(name="calibration_check", end=2021), runs=runs, seed=seed, data=ds)
     first = res.frame[res.frame.year == 2020]
     for indicator, region in INITIAL_CHECKS:
-        stated = stated_2020(ds, indicator)
+        stated = stated_at(ds, indicator)
         sim = first[(first.indicator == indicator) & (first.region == region)].value.to_numpy()
         rows.append(_row(f"{region} {indicator} 2020", stated.loc[region, "id"], float(stated.loc[region, "value"]),
                          sim, 0.02, "initial state (derived from data; boards sum to the city)"))

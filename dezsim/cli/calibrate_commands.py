@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 
 from dezsim.base.errors import DezsimError
-from dezsim.cli.common import DataDir, app, console, load_dataset, one_line_errors, print_frame
+from dezsim.cli.common import DataDir, Origin, app, console, load_dataset, one_line_errors, print_frame
 
 
 @app.command("calibrate")
@@ -19,12 +19,30 @@ def calibrate_cmd(
     seed: Annotated[int, typer.Option(min=0, help="root seed")] = 0,
     runs: Annotated[int, typer.Option(min=10, help="coupled runs for the --check of 2020 stocks")] = 100,
     data: DataDir = None,
+    origin: Origin = None,
 ) -> None:
-    """Fit the parameters to the 2020 baselines and pre-2020 history (rejection ABC); --check shows the fit."""
+    """Fit the parameters to the 2020 baselines and pre-2020 history (rejection ABC); --check shows the fit.
+    With --origin YEAR (before 2020), fit on figures up to YEAR only into calibration/origins/YEAR/."""
     from dezsim.base.atomic import atomic_write_text, check_output_folder
     from dezsim.calibration import calibrate as C
+    from dezsim.calibration.origin_groups import calibrate_at
+    from dezsim.model.calibration_store import origin_folder
+    from dezsim.model.origin import BASE_ORIGIN, check_origin
 
     ds = load_dataset(data)
+    if origin is not None and origin != BASE_ORIGIN:
+        with one_line_errors():
+            if check:
+                raise DezsimError(f"--check with --origin {origin}: the fit table checks the 2020 baselines; "
+                                  "allowed: --check without --origin")
+            check_origin(origin, "--origin")
+            folder = origin_folder(origin)
+            check_output_folder(folder, "calibration folder")
+            ensemble, manifest = calibrate_at(ds, origin, n=size, seed=seed, progress=True)
+            path = C.save(ensemble, manifest, folder)
+        console.print(f"{len(ensemble)} parameter sets fitted on figures up to {origin} written to "
+                      f"{escape(str(path))}; fitted: {', '.join(manifest['fitted'])}")
+        return
     with one_line_errors():
         check_output_folder(C.ROOT, "calibration folder")
         if check:

@@ -83,6 +83,22 @@ def scenario_option(path: Path | None, sets: list[str] | None):
 SENSITIVITY_DESIGNS = ("sobol", "morris")
 
 
+Origin = Annotated[int | None, typer.Option("--origin", help="the year-end the run starts from, 2015-2020 "
+                                             "(default: the scenario's start, 2020); before 2020 the SD core's "
+                                             "economic stocks only, fitted on figures up to it")]
+
+
+def with_origin(scen, origin: int | None):
+    """The scenario (None: the baseline) started from ``origin`` (unchanged when None), validated as a file is."""
+    from dezsim.model.config import scenario_from_dict
+    from dezsim.model.simulate import as_scenario
+
+    if origin is None:
+        return scen
+    base = as_scenario(scen)
+    return scenario_from_dict(base.model_dump() | {"start": origin}, source=f"{base.name} with --origin {origin}")
+
+
 def with_noise(scen, noise: bool):
     """The scenario (None: the baseline) with process noise turned off unless ``noise``."""
     from dezsim.model.simulate import as_scenario

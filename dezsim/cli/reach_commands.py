@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from dezsim.cli.common import (DataDir, app, console, load_dataset, one_line_errors, print_frame, scenario_option,
-                               with_noise)
+from dezsim.cli.common import (DataDir, Origin, app, console, load_dataset, one_line_errors, print_frame,
+                               scenario_option, with_noise, with_origin)
 
 
 @app.command("reach")
@@ -28,6 +28,7 @@ def reach_cmd(
     observed: Annotated[Path | None, typer.Option(help="mid-term update: CSV of figures after the origin (region, "
                                                   "indicator, unit, year, value[, qualifier]); conditions the "
                                                   "ensemble on them")] = None,
+    origin: Origin = None,
 ) -> None:
     """Target reachability for every target in the plans: report.md, report.html, reach.csv, fan charts; with
     --observed, p before and after the figures published since the origin, and each target's on-track ratio."""
@@ -36,7 +37,8 @@ def reach_cmd(
     name = scenario.stem if scenario is not None else "baseline"
     folder = out or Path("out") / f"reach-{name}"
     with one_line_errors():
-        reach, paths = build(with_noise(scenario_option(scenario, set_), noise), runs=runs, seed=seed, out=folder,
+        scen = with_origin(with_noise(scenario_option(scenario, set_), noise), origin)
+        reach, paths = build(scen, runs=runs, seed=seed, out=folder,
                              lever_runs=lever_runs, levers=levers, progress=True, observed=observed,
                              workers=workers)
     from dezsim.targets.reach import headline_text

@@ -10,7 +10,8 @@ import pandas as pd
 import typer
 from rich.markup import escape
 
-from dezsim.cli.common import KEY_INDICATORS, app, console, load_dataset, one_line_errors, print_frame, scenario_option
+from dezsim.cli.common import (KEY_INDICATORS, Origin, app, console, load_dataset, one_line_errors, print_frame,
+                               scenario_option, with_origin)
 
 
 @app.command("run")
@@ -24,8 +25,10 @@ def run_cmd(
     set_: Annotated[list[str] | None, typer.Option("--set", help="change a scenario key: key.path=value")] = None,
     noise: Annotated[bool, typer.Option(help="process noise: regional offsets, yearly shocks, drawn 2020 "
                                              "allocations (--no-noise: parameter uncertainty only)")] = True,
+    origin: Origin = None,
 ) -> None:
-    """Project 2020-2025 (SD core coupled to the agents) and print median and 10-90 % range of key indicators."""
+    """Project 2020-2025 (SD core coupled to the agents) and print median and 10-90 % range of key indicators
+    (with --origin, from an earlier year-end)."""
     from dezsim.base.atomic import check_output_file
     from dezsim.model.coupling import AgentSettings
     from dezsim.model.scenario_checks import check_names
@@ -35,12 +38,14 @@ def run_cmd(
         if out is not None:
             check_output_file(out)
         check_names(region or (), load_dataset(None).regions.code, "--region")
-        results = run(scenario_option(scenario, set_), runs=runs, seed=seed, agents=AgentSettings() if agents else None,
-                      noise=noise)
+        results = run(with_origin(scenario_option(scenario, set_), origin), runs=runs, seed=seed,
+                      agents=AgentSettings() if agents else None, noise=noise)
         check_names(region or (), results.frame.region.cat.categories, "--region (not in these results)")
     shown = region or ["jiangsu", "suzhou", "wuxi", "taicang", "wuzhong"]
     q = results.quantiles()
-    q = q[q.indicator.isin(KEY_INDICATORS) & q.region.isin(shown) & q.year.isin([2020, 2023, 2025])]
+    first = int(q.year.min())
+    key = KEY_INDICATORS if first == 2020 else ("gdp", *KEY_INDICATORS)  # an early origin simulates GDP
+    q = q[q.indicator.isin(key) & q.region.isin(shown) & q.year.isin(sorted({first, 2020, 2023, 2025}))]
     q["range"] = [f"{m:,.4g} [{lo:,.4g}-{hi:,.4g}]" for lo, m, hi in zip(q.q10, q.q50, q.q90, strict=True)]
     table = q.pivot_table(index=["indicator", "region"], columns="year", values="range", aggfunc="first",
                           observed=True)
@@ -64,6 +69,7 @@ def hindcast_cmd(
     markdown_path: Annotated[Path | None, typer.Option("--markdown", help="also write the summary and every row "
                                                        "as Markdown (calibration/hindcast.md, quoted by the "
                                                        "report)")] = None,
+    origin: Origin = None,
 ) -> None:
     """Compare the calibrated projection (and a naive trend line) with observed figures after 2020."""
     import json
@@ -72,15 +78,17 @@ def hindcast_cmd(
     from dezsim.calibration.hindcast import compare, markdown
     from dezsim.data.observations import read_observed
     from dezsim.model.sd.outputs import INDICATORS
-    from dezsim.model.simulate import run
+    from dezsim.model.simulate import as_scenario, run
 
     ds = load_dataset(None)
     with one_line_errors():
         for path, option in ((json_path, "--json"), (markdown_path, "--markdown")):
             if path is not None:
                 check_output_file(path, option)
-        table = read_observed(observed, ds, set(INDICATORS))
-        results = run(scenario, runs=runs, seed=seed, noise=noise)
+        scen = with_origin(scenario, origin)
+        start = 2020 if scen is None else as_scenario(scen).start
+        table = read_observed(observed, ds, set(INDICATORS), start)
+        results = run(scen, runs=runs, seed=seed, noise=noise)
         rows, summary = compare(table, results, ds)
     shown = rows.copy()
     for col in ("observed", "median", "q10", "q90", "naive"):
@@ -107,14 +115,17 @@ def compare_cmd(
     out: Annotated[Path | None, typer.Option(help="folder for compare.csv and compare.png")] = None,
     workers: Annotated[int, typer.Option(min=1, help="processes simulating the scenarios (results do not "
                                                      "depend on it)")] = 1,
+    origin: Origin = None,
 ) -> None:
     """Δp per target of each scenario against the first, paired run by run, with intervals; CSV and chart."""
+    from dezsim.model.config import load_scenario
     from dezsim.outputs.compare import compare
     from dezsim.outputs.plots import save
 
     folder = out or Path("out") / ("compare-" + "-".join(p.stem for p in scenarios))
     with one_line_errors():
-        result = compare(scenarios, runs=runs, seed=seed, progress=True, workers=workers)
+        scens = [with_origin(load_scenario(p), origin) for p in scenarios] if origin is not None else scenarios
+        result = compare(scens, runs=runs, seed=seed, progress=True, workers=workers)
     folder.mkdir(parents=True, exist_ok=True)
     csv, png = result.to_csv(folder / "compare.csv"), save(result.plot(), folder / "compare.png")
     moved = result.moved()

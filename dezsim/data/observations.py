@@ -61,21 +61,25 @@ QUALIFIERS = ("about", "above", "below")
 PROVENANCE_COLUMNS = ("source", "page", "quote", "notes")
 
 
-def _columns(path: Path) -> list[Column]:
-    """The schema of ``path``: the observed columns plus whichever provenance columns its header names."""
+def _columns(path: Path, origin: int = CALIBRATION_CUTOFF) -> list[Column]:
+    """The schema of ``path``: the observed columns (years after ``origin``) plus whichever provenance columns its
+    header names."""
     try:
         with open(path, encoding="utf-8", newline="") as f:
             header = next(csv.reader(f), [])
     except (OSError, UnicodeDecodeError, csv.Error):
         header = []  # read_table reports the problem with its own one-line error
     extra = [Column("qualifier", required=False, allowed=QUALIFIERS)] if "qualifier" in header else []
-    return OBSERVED_COLUMNS + extra + [Column(c, required=False) for c in PROVENANCE_COLUMNS if c in header]
+    columns = [c if c.name != "year" else Column("year", "int", bounds=(origin + 1, 2035)) for c in OBSERVED_COLUMNS]
+    return columns + extra + [Column(c, required=False) for c in PROVENANCE_COLUMNS if c in header]
 
 
-def read_observed(path: str | Path, ds: Dataset, simulated: set[str]) -> pd.DataFrame:
-    """Read and check an observed table; unknown regions, indicators the model does not simulate and units
-    that are not the indicator's raise :class:`DataError` naming file, line, column and value."""
-    table = read_table(Path(path), _columns(Path(path)))
+def read_observed(path: str | Path, ds: Dataset, simulated: set[str], origin: int = CALIBRATION_CUTOFF
+                  ) -> pd.DataFrame:
+    """Read and check an observed table of figures after ``origin`` (2020 by default); unknown regions, indicators
+    the model does not simulate, units that are not the indicator's and years up to the origin raise
+    :class:`DataError` naming file, line, column and value."""
+    table = read_table(Path(path), _columns(Path(path), origin))
     if table.empty:
         raise DataError(f"{path}: no observed rows (a header only); expected at least one row of "
                         f"{', '.join(c.name for c in OBSERVED_COLUMNS)}")

@@ -41,6 +41,14 @@ def default_root() -> Path:
     return Path(env) if env else ROOT
 
 
+def origin_folder(origin: int) -> Path:
+    """The folder of the calibration of ``origin``: the calibration folder itself for the base origin (2020),
+    ``origins/<year>/`` in it for an earlier one (each with its own manifest, data hash and cut-off year)."""
+    from dezsim.model.origin import BASE_ORIGIN
+
+    return default_root() if origin == BASE_ORIGIN else default_root() / "origins" / str(origin)
+
+
 def load_ensemble(folder: Path | None = None) -> tuple[pd.DataFrame, dict] | None:
     """The stored ensemble and manifest, or None when none is stored.
 

@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from dezsim.base.errors import ConfigError
 from dezsim.base.tables import nearest
 from dezsim.model import params as P
+from dezsim.model.origin import BASE_ORIGIN, FIRST_ORIGIN
 from dezsim.resources import scenarios_root
 
 Override = float | dict[str, float]
@@ -64,8 +65,10 @@ class Scenario(BaseModel):
 
     name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
     description: str = ""
-    start: Literal[2020] = 2020
-    end: int = Field(2025, ge=2021, le=2035)
+    #: The origin: the year-end the run starts from (2020, the plans' baseline, or an earlier one; see
+    #: :mod:`dezsim.model.origin`).
+    start: int = Field(BASE_ORIGIN, ge=FIRST_ORIGIN, le=BASE_ORIGIN)
+    end: int = Field(2025, ge=FIRST_ORIGIN + 1, le=2035)
     steps_per_year: int = Field(12, ge=1, le=365)
     method: Literal["rk4", "euler"] = "rk4"
     regions: list[str] = Field(default_factory=lambda: ["jiangsu"], min_length=1)
@@ -119,9 +122,10 @@ class Scenario(BaseModel):
                 raise ValueError(f"shocks.{i}.parameter = {shock.parameter!r}: fixed from 2020 (GDP contains the "
                                  "value added it sets); allowed: an override")
             P.BY_NAME[shock.parameter].check(shock.value, where=f"shocks.{i} ({shock.name}): ")
-            bad = [y for y in shock.years if not 2021 <= y <= 2035]
+            bad = [y for y in shock.years if not FIRST_ORIGIN + 1 <= y <= 2035]
             if bad:
-                raise ValueError(f"shocks.{i} ({shock.name}): years {bad} out of range; allowed: 2021 to 2035")
+                raise ValueError(f"shocks.{i} ({shock.name}): years {bad} out of range; allowed: "
+                                 f"{FIRST_ORIGIN + 1} to 2035")
         return value
 
     @field_validator("regions")
@@ -136,6 +140,9 @@ class Scenario(BaseModel):
     @model_validator(mode="after")
     def _years_in_horizon(self) -> Scenario:
         first, last = self.start + 1, self.end
+        if last < first:
+            raise ValueError(f"end = {last}: before the first simulated year; allowed: {first} to 2035 "
+                             f"(start = {self.start})")
         for name, by_year in self.schedules.items():
             bad = sorted(y for y in by_year if not first <= y <= last)
             if bad:

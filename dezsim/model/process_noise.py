@@ -26,6 +26,7 @@ import pandas as pd
 from dezsim.model import params as P
 from dezsim.model.drift import DRIFTING, draw_drift_paths, start_variance
 from dezsim.model.noise import draw_shocks, shock_settings, tree_from_data
+from dezsim.model.origin import BASE_ORIGIN
 from dezsim.model.regions_effects import OFFSET_PARAMS, draw_region_offsets, offset_settings
 from dezsim.model.sd.initial import CONCENTRATION, allocation_draws
 
@@ -88,9 +89,11 @@ class Noise:
         return self.factor("adoption", k)
 
 
-def draw(ds, leaves: Sequence[str], design: pd.DataFrame, seed: int | None, n_years: int) -> Noise:
+def draw(ds, leaves: Sequence[str], design: pd.DataFrame, seed: int | None, n_years: int,
+         origin: int = BASE_ORIGIN, roots: Sequence[str] = ("jiangsu",)) -> Noise:
     """The noise of the runs of ``design`` (global ids in ``design["run"]``, parameters in its columns) for
-    ``leaves`` over ``n_years`` simulated years."""
+    ``leaves`` (under the simulated ``roots``) over ``n_years`` simulated years from ``origin`` (whose stocks the
+    allocation draws split)."""
     tree = tree_from_data(ds)
     pick = [tree.leaves.index(leaf) for leaf in leaves]
     runs = design["run"].to_numpy(dtype=int)
@@ -99,7 +102,7 @@ def draw(ds, leaves: Sequence[str], design: pd.DataFrame, seed: int | None, n_ye
     shocks = draw_shocks(seed, runs, tree, range(n_years), **shock_settings(values))
     drift = draw_drift_paths(seed, runs, tree, n_years, **drift_settings(values))
     conc = {name: design[name].to_numpy(dtype=float) for name in set(CONCENTRATION.values())}
-    stocks = allocation_draws(seed, runs, ds, list(leaves), conc)
+    stocks = allocation_draws(seed, runs, ds, list(leaves), conc, origin, roots)
     return Noise({k: v[:, pick] for k, v in offsets.items()}, {k: v[:, pick] for k, v in shocks.items()}, stocks,
                  _log_variances(shock_settings(values), [tree.is_board(i) for i in pick]),
                  {k: v[:, pick] for k, v in drift.items()})

@@ -23,9 +23,10 @@ from dezsim.model.abm import engine as abm_engine
 from dezsim.model.abm import recognition
 from dezsim.model.config import Scenario, load_scenario
 from dezsim.model.coupling import AgentSettings
+from dezsim.model.origin import BASE_ORIGIN, simulated_indicators
 from dezsim.model.results import Results
 from dezsim.model.scenario_checks import check_settings_simulated
-from dezsim.model.sd.initial import initial_table
+from dezsim.model.sd.initial import available_origins, initial_table, seeded
 from dezsim.model.sd.model import Horizon, Initial
 from dezsim.model.sd.outputs import indicators, output_regions
 
@@ -48,7 +49,8 @@ def run(scenario: Scenario | str | Path | None = None, runs: int = 100, seed: in
         Ignore uncertainty: one run at the parameters' defaults (``runs`` must be 1).
     agents : AgentSettings or None
         Couple the firm and district agents (default); None runs the SD core alone, with transformation
-        demand from the scenario.
+        demand from the scenario. From an origin before 2020 (the scenario's ``start``) the SD core always runs
+        alone: the agents start from the end-2020 lists (:mod:`dezsim.model.origin`); the provenance says so.
     calibrated : bool
         Draw each run's parameters from the calibrated ensemble in ``calibration/`` (default) rather than
         from the declared prior distributions.
@@ -64,16 +66,20 @@ def run(scenario: Scenario | str | Path | None = None, runs: int = 100, seed: in
     """
     scen = as_scenario(scenario)
     scen = scen if noise else scen.model_copy(update={"noise": False})
+    coupled = agents is not None and scen.start != BASE_ORIGIN
+    agents = None if scen.start != BASE_ORIGIN else agents
     ds = data if data is not None else _data()
     check_settings_simulated(scen, ds)  # an override for a region not simulated would be dropped silently
+    check_origin_data(scen, ds)
     if isinstance(runs, (int, np.integer)) and not isinstance(runs, bool) and runs >= 1:
         budget.check(request_size(int(runs), scen, ds, agents))  # before anything is allocated
     entropy = int(root_sequence(seed).entropy)
-    ensemble, calibration = calibrated_ensemble(ds) if calibrated and not central else (None, None)
+    ensemble, calibration = calibrated_ensemble(ds, scen.start) if calibrated and not central else (None, None)
     design = draw_design(runs, entropy, central, ensemble)
     with steps(progress, scen.end - scen.start, f"simulating {scen.name} ({runs} runs)") as done:
+        left = {"agents_left_out": f"origin {scen.start}: the agents start from end-{BASE_ORIGIN}"} if coupled else {}
         return simulate_design(scen, design, entropy, ds, agents,
-                               {"runs": runs, "central": central, "calibration": calibration}, on_year=done)
+                               {"runs": runs, "central": central, "calibration": calibration} | left, on_year=done)
 
 
 def request_size(runs: int, scen: Scenario, ds: Dataset, agents: AgentSettings | None) -> budget.Request:
@@ -85,9 +91,21 @@ def request_size(runs: int, scen: Scenario, ds: Dataset, agents: AgentSettings |
     regions, _ = output_regions(ds, leaves, tuple(scen.regions))
     per_run = 0
     if agents is not None:
-        above, smes = counts(initial_stocks(ds, leaves).gdp, P.defaults())
+        above, smes = counts(initial_stocks(ds, leaves, scen.start, tuple(scen.regions)).gdp, P.defaults())
         per_run = int((above / agents.spec.above_weight + smes / agents.spec.sme_weight).sum())
     return budget.Request(runs, len(leaves), len(regions), scen.end - scen.start + 1, len(INDICATORS), per_run)
+
+
+def check_origin_data(scen: Scenario, ds: Dataset) -> None:
+    """A one-line :class:`ConfigError` when the data cannot start the scenario's regions from its ``start``,
+    naming why and the origins they can start from."""
+    if scen.start == BASE_ORIGIN:
+        return
+    why = available_origins(ds, tuple(scen.regions))
+    if why[scen.start]:
+        ok = ", ".join(str(y) for y, reason in why.items() if not reason)
+        raise ConfigError(f"scenario {scen.name!r}: start = {scen.start} for regions {scen.regions}: "
+                          f"{why[scen.start]}; allowed: start = {ok}")
 
 
 def scenario_leaves(scen: Scenario, ds: Dataset) -> list[str]:
@@ -123,32 +141,42 @@ def simulate_design(scen: Scenario, design: pd.DataFrame, seed: int, ds: Dataset
     """
     leaves = scenario_leaves(scen, ds)
     horizon = Horizon(scen.start, scen.end, scen.steps_per_year, scen.method)
-    noise = process_noise.draw(ds, leaves, design, seed, horizon.n_years) if scen.noise else None
+    noise = (process_noise.draw(ds, leaves, design, seed, horizon.n_years, scen.start, tuple(scen.regions))
+             if scen.noise else None)
     par = parameter_arrays(design, scen, ds, leaves, noise.offsets if noise else None)
     clipped = par.pop(CLIPPED, {})
     raw = simulate_raw(par, ds, leaves, design, seed, horizon, agents, _ticking(schedule(scen, ds, leaves), on_year),
-                       noise)
+                       noise, tuple(scen.regions))
     regions, member = output_regions(ds, leaves, tuple(scen.regions))
     meta = {"code_version": code_version(), "data_hash": ds.digest, "seed": seed, "scenario": scen.model_dump(),
             "agents": None if agents is None else repr(agents),
             "noise": {"on": noise is not None, "offsets_clipped": clipped, "offset_cells": len(design) * len(leaves)}
             } | (provenance or {})
-    return Results.from_arrays(scen.name, indicators(raw, member), regions, horizon.years, design, meta)
+    arrays = indicators(raw, member)
+    have = seeded(ds, scen.start, tuple(scen.regions))
+    arrays = {name: arrays[name] for name in simulated_indicators(scen.start, list(arrays), have)}
+    return Results.from_arrays(scen.name, arrays, regions, horizon.years, design, meta | {"origin": scen.start})
 
 
 def simulate_raw(par: dict[str, np.ndarray], ds: Dataset, leaves: list[str], design: pd.DataFrame, seed: int,
                  horizon: Horizon, agents: AgentSettings | None,
                  yearly: Callable[[int, dict], dict] | None = None,
-                 noise: process_noise.Noise | None = None) -> dict[str, np.ndarray]:
+                 noise: process_noise.Noise | None = None, roots: tuple[str, ...] = ("jiangsu",)
+                 ) -> dict[str, np.ndarray]:
     """Raw leaf outputs (run, region, year) of the SD core, coupled to the agents unless ``agents`` is None.
 
     ``yearly(k, par) -> par`` applies a scenario's schedules and shocks for simulated year k (from the base
-    parameters each year, so nothing accumulates). With ``noise``, its drawn 2020 stocks (run, leaf) replace
+    parameters each year, so nothing accumulates). ``roots`` are the simulated regions (an origin before 2020
+    starts from their levels). With ``noise``, its drawn 2020 stocks (run, leaf) replace
     the allocation by key and its yearly shocks are applied after the scenario's (see :class:`CoupledRun`).
     """
-    init = initial_stocks(ds, leaves) if noise is None else noise_stocks(noise)
+    init = initial_stocks(ds, leaves, horizon.start, roots) if noise is None else noise_stocks(noise)
     check_core_below_gdp(par, init, leaves)
     engine = None
+    if agents is not None and horizon.start != BASE_ORIGIN:
+        raise ConfigError(f"start = {horizon.start}: the agents start from the end-{BASE_ORIGIN} recognised lists "
+                          f"(see dezsim.model.origin); allowed: start = {BASE_ORIGIN} with agents, or the SD core "
+                          "alone (agents=None, --no-agents)")
     if agents is not None:
         targets = coupling.upgrade_targets(ds, leaves)
         engine = coupling.build_agents(abm_engine.setup(design, par, init.gdp, targets, seed, agents, horizon.start))
@@ -199,21 +227,25 @@ def _data() -> Dataset:
     return load()
 
 
-def calibrated_ensemble(ds: Dataset) -> tuple[pd.DataFrame | None, dict | None]:
-    """The stored calibrated ensemble and a provenance summary (None, None when none is stored)."""
+def calibrated_ensemble(ds: Dataset, origin: int = BASE_ORIGIN) -> tuple[pd.DataFrame | None, dict | None]:
+    """The stored calibrated ensemble of ``origin`` and a provenance summary (None, None when none is stored)."""
     import warnings
 
-    from dezsim.model.calibration_store import MANIFEST, load_ensemble
+    from dezsim.model.calibration_store import MANIFEST, load_ensemble, origin_folder
 
-    stored = load_ensemble()
+    stored = load_ensemble(origin_folder(origin))
     if stored is None:
-        warnings.warn("no calibrated ensemble in calibration/: parameters come from their priors "
-                      "(run `dezsim calibrate`)", stacklevel=3)
+        flag = "" if origin == BASE_ORIGIN else f" --origin {origin}"
+        warnings.warn(f"no calibrated ensemble of origin {origin} in calibration/: parameters come from their "
+                      f"priors (run `dezsim calibrate{flag}`)", stacklevel=3)
         return None, None
     ensemble, manifest = stored
     if manifest["data_hash"] != ds.digest:
         warnings.warn(f"{MANIFEST}: fitted to data hash {manifest['data_hash'][:12]}, but data/ is now "
                       f"{ds.digest[:12]}; re-run `dezsim calibrate`", stacklevel=3)
+    if manifest.get("origin", BASE_ORIGIN) != origin:
+        raise ConfigError(f"{MANIFEST.name} of origin {origin}: fitted at origin {manifest.get('origin')}; "
+                          f"allowed: the calibration of origin {origin} (run `dezsim calibrate --origin {origin}`)")
     return ensemble, {k: manifest[k] for k in ("data_hash", "code_version", "seed", "size", "method")}
 
 
@@ -273,7 +305,7 @@ CLIPPED = "_offsets_clipped"
 
 
 def noise_stocks(noise: process_noise.Noise) -> Initial:
-    """The drawn 2020 stocks (run, leaf) of ``noise`` as the SD core's initial state."""
+    """The drawn stocks at the origin (run, leaf) of ``noise`` as the SD core's initial state."""
     s = noise.stocks
     return Initial(gdp=s["gdp"], ei=s["ei_manufacturing_revenue"], sw=s["software_revenue"],
                    g5=s["g5_base_stations"], racks=s["dc_racks"])
@@ -291,23 +323,24 @@ def set_values(array: np.ndarray, setting: float | dict[str, float], ds: Dataset
 
 
 def check_core_below_gdp(par: dict[str, np.ndarray], init: Initial, leaves: list[str]) -> None:
-    """2020 core value added (as :func:`dezsim.model.sd.model.initial_state` derives it) must be below 2020 GDP: the
-    SD core keeps GDP minus core value added positive from there on (see :mod:`dezsim.model.sd.equations`)."""
+    """Core value added at the origin (as :func:`dezsim.model.sd.model.initial_state` derives it) must be below GDP
+    then: the SD core keeps GDP minus core value added positive from there on (see :mod:`dezsim.model.sd.equations`)."""
     va0 = (1 + par["oc_relative_size"]) * (par["ei_va_ratio"] * init.ei + par["sw_va_ratio"] * init.sw)
     run, leaf = np.unravel_index(np.argmax(va0 / init.gdp), va0.shape)  # init: (leaf,) or drawn (run, leaf)
     gdp = np.broadcast_to(init.gdp, va0.shape)
     if va0[run, leaf] >= gdp[run, leaf]:
-        raise ConfigError(f"run {run}, region {leaves[leaf]}: 2020 core value added {va0[run, leaf]:g} >= GDP "
-                          f"{gdp[run, leaf]:g} (100m yuan) with ei_va_ratio {par['ei_va_ratio'][run, leaf]:g}, "
+        raise ConfigError(f"run {run}, region {leaves[leaf]}: core value added at the origin {va0[run, leaf]:g} >= "
+                          f"GDP {gdp[run, leaf]:g} (100m yuan) with ei_va_ratio {par['ei_va_ratio'][run, leaf]:g}, "
                           f"sw_va_ratio {par['sw_va_ratio'][run, leaf]:g}, oc_relative_size "
-                          f"{par['oc_relative_size'][run, leaf]:g}; allowed: a 2020 core share below 100 %")
+                          f"{par['oc_relative_size'][run, leaf]:g}; allowed: a core share below 100 % at the origin")
 
 
 @per_dataset
-def initial_stocks(ds: Dataset, leaves: list[str]) -> Initial:
-    """2020 stocks per leaf (see :mod:`dezsim.model.sd.initial` for the derivation); derived once per data and leaves
-    (a lever search or a sweep simulates the same leaves many times)."""
-    table = initial_table(ds, leaves)
+def initial_stocks(ds: Dataset, leaves: list[str], origin: int = BASE_ORIGIN,
+                   roots: tuple[str, ...] = ("jiangsu",)) -> Initial:
+    """Stocks per leaf at ``origin`` (see :mod:`dezsim.model.sd.initial` for the derivation); derived once per data,
+    leaves and origin (a lever search or a sweep simulates the same leaves many times)."""
+    table = initial_table(ds, leaves, origin, roots)
     return Initial(gdp=table["gdp"].to_numpy(), ei=table["ei_manufacturing_revenue"].to_numpy(),
                    sw=table["software_revenue"].to_numpy(), g5=table["g5_base_stations"].to_numpy(),
                    racks=table["dc_racks"].to_numpy())

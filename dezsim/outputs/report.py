@@ -328,7 +328,7 @@ def build(scenario=None, runs: int = 200, seed: int = 0, out: Path | str = "out/
         from dezsim.data.observations import read_observed
         from dezsim.model.sd.outputs import INDICATORS
 
-        table = read_observed(observed, ds, set(INDICATORS))  # before the work: a bad file fails in seconds
+        table = read_observed(observed, ds, set(INDICATORS), scen.start)  # before the work: fails in seconds
         levers = False
     steps = 1 + (1 + len(L.LEVERS) * len(L.GRID) if levers else 0)
     bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),

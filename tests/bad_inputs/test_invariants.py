@@ -105,7 +105,7 @@ def test_data_making_2020_core_value_added_exceed_gdp_are_one_line(data_copy, mo
     dezsim.model.simulate._data.cache_clear()
     try:
         one_line_error(["run", "--runs", "20", "--no-agents", "--set", "overrides.ei_va_ratio=0.25"],
-                       r"run \d+, region taicang: 2020 core value added [\d.]+ >= GDP 1386.0?9? \(100m yuan\) with "
-                       r"ei_va_ratio 0.25, .*allowed: a 2020 core share below 100 %")
+                       r"run \d+, region taicang: core value added at the origin [\d.]+ >= GDP 1386.0?9? \(100m yuan\) "
+                       r"with ei_va_ratio 0.25, .*allowed: a core share below 100 % at the origin")
     finally:
         dezsim.model.simulate._data.cache_clear()

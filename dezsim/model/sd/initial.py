@@ -1,4 +1,5 @@
-"""2020 stocks for every leaf region, derived from data/ by one documented rule, and their uncertainty.
+"""Stocks at the origin (2020 by default) for every leaf region, derived from data/ by one documented rule, and
+their uncertainty.
 
 Rule (top-down allocation): take the Jiangsu 2020 baseline of the indicator; at each level, children with
 their own 2020 figure keep it; the remainder of the parent is split among the other children by a key. The key
@@ -14,6 +15,11 @@ For GDP itself a remainder of zero or less is an error (every per-GDP quantity d
 
 Figures chosen: kind ``baseline``, year 2020, basis ``stock`` or ``flow``, the indicator's own unit; among
 several, plain values (``=``) before bounds (``>=``), figures without a narrower scope first.
+
+From an earlier origin Y (:mod:`dezsim.model.origin`) the same rule runs on the history's published levels of
+year Y (data/history/series_to_2020.csv) and the key is the children's GDP at Y; GDP itself is split by the
+children's levels in the latest year up to Y in which the history has all of them. Only the economic core is
+seeded there (:data:`EARLY_SEEDED`); nothing of a year after Y is read.
 """
 
 from __future__ import annotations
@@ -53,10 +59,20 @@ class Split:
     known: float  # sum of the stated children's figures (subtracted from the parent first)
 
 
-def stated_2020(ds: Dataset, indicator: str) -> pd.DataFrame:
-    """The preferred 2020 baseline figure of ``indicator`` per region (index: region; columns value, id)."""
-    f = ds.figures
+def stated_at(ds: Dataset, indicator: str, year: int = BASE_YEAR) -> pd.DataFrame:
+    """The preferred figure of ``indicator`` per region at the end of ``year`` (index: region; columns value, id).
+
+    At 2020 it is the plans' baseline (data/figures). At an earlier origin it is the published level of that
+    year (:func:`published_levels`); where several versions of one year's level are published (initial and
+    verified, before and after a census revision, a work report's estimate and the bulletin), their mean, with
+    every id listed. Nothing of a later year is read.
+    """
     unit = ds.indicators.set_index("name").loc[indicator, "unit"]
+    if year != BASE_YEAR:
+        s = published_levels(ds)
+        rows = s[(s.indicator == indicator) & (s.year == year) & (s.unit == unit)]
+        return rows.groupby("region").agg(value=("value", "mean"), id=("id", "+".join))
+    f = ds.figures
     rows = f[(f.indicator == indicator) & (f.kind == "baseline") & (f.year == BASE_YEAR)
              & f.basis.isin(["stock", "flow"]) & (f.unit == unit) & f.value.notna()].copy()
     rows["rank_relation"] = (rows.relation != "=").astype(int)
@@ -66,37 +82,70 @@ def stated_2020(ds: Dataset, indicator: str) -> pd.DataFrame:
 
 
 @per_dataset
-def derive(ds: Dataset, indicator: str, root: str = "jiangsu") -> pd.DataFrame:
-    """2020 value of ``indicator`` for every region under ``root``, with how each was obtained (derived once per
-    data: the table is shared, so callers must not change it).
+def published_levels(ds: Dataset) -> pd.DataFrame:
+    """Every published level of a modelled region before 2020, read once per data: the history's
+    (data/history/series_to_2020.csv, kind ``level``) and data/figures' plain pre-2020 baselines (``=``, whole
+    scope). Columns id, region, indicator, unit, year, value."""
+    from dezsim.data.history import load_series
+
+    cols = ["id", "region", "indicator", "unit", "year", "value"]
+    s = load_series(root=ds.root)
+    f = ds.figures
+    f = f[(f.kind == "baseline") & (f.year < BASE_YEAR) & f.basis.isin(["stock", "flow"]) & (f.relation == "=")
+          & f.scope.isna() & f.value.notna()]
+    out = pd.concat([s[s.kind == "level"][cols], f[cols]], ignore_index=True)
+    out = out[out.region.isin(ds.regions.code[ds.regions.modelled])]
+    return out.astype({"year": int, "value": float}).sort_values("id").reset_index(drop=True)
+
+
+@per_dataset
+def derive(ds: Dataset, indicator: str, root: str = "jiangsu", year: int = BASE_YEAR) -> pd.DataFrame:
+    """Value of ``indicator`` at the end of ``year`` (the origin) for every region under ``root``, with how each
+    was obtained (derived once per data: the table is shared, so callers must not change it).
 
     Returns
     -------
     pandas.DataFrame
-        Index region; columns ``value`` and ``how`` (``data <id>``, ``allocated by 2020 GDP from <parent>``,
+        Index region; columns ``value`` and ``how`` (``data <id>``, ``allocated by <year> GDP from <parent>``,
         ``key data/history <id>``, or a note on an inconsistency).
+
+    Raises
+    ------
+    DataError
+        When ``root`` has no figure of ``indicator`` at ``year``, naming the years that have one.
     """
-    stated = stated_2020(ds, indicator)
-    if root not in stated.index:
-        raise DataError(f"data/figures: no 2020 baseline of {indicator!r} for {root!r}; the model needs one")
-    gdp = derive(ds, "gdp").value if indicator != "gdp" else None
+    stated = _stated_root(ds, indicator, root, year)
+    gdp = derive(ds, "gdp", root, year).value if indicator != "gdp" else None
     out = {root: (float(stated.loc[root, "value"]), f"data {stated.loc[root, 'id']}")}
-    _allocate(ds, indicator, root, stated, gdp, out, [])
+    _allocate(ds, indicator, root, stated, gdp, out, [], year)
     return pd.DataFrame.from_dict(out, orient="index", columns=["value", "how"]).rename_axis("region")
 
 
-def splits(ds: Dataset, indicator: str, root: str = "jiangsu") -> list[Split]:
-    """The keyed splits of ``indicator`` top-down (parents before their children)."""
-    stated = stated_2020(ds, indicator)
-    gdp = derive(ds, "gdp").value if indicator != "gdp" else None
+def _stated_root(ds: Dataset, indicator: str, root: str, year: int) -> pd.DataFrame:
+    stated = stated_at(ds, indicator, year)
+    if root in stated.index:
+        return stated
+    if year == BASE_YEAR:
+        raise DataError(f"data/figures: no 2020 baseline of {indicator!r} for {root!r}; the model needs one")
+    s = published_levels(ds)
+    have = sorted(set(s[(s.indicator == indicator) & (s.region == root)].year) - {BASE_YEAR})
+    raise DataError(f"data/history/series_to_2020.csv, data/figures: no {year} level of {indicator!r} for "
+                    f"{root!r}, needed to start from origin {year}; allowed: an origin with one "
+                    f"({', '.join(map(str, [*have, BASE_YEAR]))})")
+
+
+def splits(ds: Dataset, indicator: str, root: str = "jiangsu", year: int = BASE_YEAR) -> list[Split]:
+    """The keyed splits of ``indicator`` at ``year`` top-down (parents before their children)."""
+    stated = _stated_root(ds, indicator, root, year)
+    gdp = derive(ds, "gdp", root, year).value if indicator != "gdp" else None
     out: dict = {root: (float(stated.loc[root, "value"]), "")}
     found: list[Split] = []
-    _allocate(ds, indicator, root, stated, gdp, out, found)
+    _allocate(ds, indicator, root, stated, gdp, out, found, year)
     return found
 
 
-def _history_key(indicator: str, region: str) -> tuple[float, str] | None:
-    rid = HISTORY_KEYS.get((indicator, region))
+def _history_key(indicator: str, region: str, year: int) -> tuple[float, str] | None:
+    rid = HISTORY_KEYS.get((indicator, region)) if year == BASE_YEAR else None
     if rid is None:
         return None
     from dezsim.data.history_infra import load_infrastructure_history
@@ -105,25 +154,53 @@ def _history_key(indicator: str, region: str) -> tuple[float, str] | None:
     return float(row.value), rid
 
 
-def _weights(ds, indicator, parent, unknown, remainder, gdp) -> tuple[pd.Series, dict[str, str]]:
+def _gdp_key(ds: Dataset, parent: str, unknown: list[str], year: int) -> tuple[pd.Series, str]:
+    """GDP levels of ``unknown`` in the latest year up to ``year`` in which the history has every one of them
+    (one year for all: levels of different years would mix growth into the key), and a label of that key.
+
+    A child without a level of its own in a year (the derived rest of the province) has the parent's level less
+    all its siblings' that year, when the history has each of those.
+    """
+    s = published_levels(ds)
+    kids = ds.children(parent)
+    s = s[(s.indicator == "gdp") & s.region.isin([parent, *kids]) & (s.year <= year)]
+    table = s.groupby(["year", "region"]).value.mean().unstack().reindex(columns=[parent, *kids])
+    for key_year in sorted(table.index, reverse=True):
+        row = table.loc[key_year]
+        missing = [k for k in kids if pd.isna(row[k])]
+        if len(missing) == 1 and missing[0] in unknown and pd.notna(row[parent]):
+            row = row.copy()
+            row[missing[0]] = row[parent] - row[[k for k in kids if k != missing[0]]].sum()
+            missing = [] if row[missing[0]] > 0 else missing
+        if all(pd.notna(row[k]) for k in unknown) and not (set(missing) & set(unknown)):
+            return row[unknown].astype(float), f"{int(key_year)} GDP"
+    raise DataError(f"data/history/series_to_2020.csv, data/figures: no year up to {year} with a GDP level of each of "
+                    f"{', '.join(unknown)} (needed to split the {year} GDP of {parent}); allowed: origin "
+                    f"{BASE_YEAR} or add those levels")
+
+
+def _weights(ds, indicator, parent, unknown, remainder, gdp, year) -> tuple[pd.Series, dict[str, str]]:
     """Key weights of the unknown children (summing to 1) and the note on each one's derivation."""
     if len(unknown) == 1:
         return pd.Series(1.0, index=unknown), {unknown[0]: f"remainder of {parent}"}
+    label = f"{year} GDP"
+    if gdp is None and year != BASE_YEAR:  # GDP itself before 2020: keyed by the children's latest common year
+        gdp, label = _gdp_key(ds, parent, unknown, year)
     if gdp is None:
         raise DataError(f"data/figures: 2020 GDP missing for {unknown} (needed to split {parent!r})")
-    keyed = {k: _history_key(indicator, k) for k in unknown}
+    keyed = {k: _history_key(indicator, k, year) for k in unknown}
     keyed = {k: v for k, v in keyed.items() if v is not None}
     fixed = min(sum(v[0] for v in keyed.values()), max(remainder, 0.0))
     rest = [k for k in unknown if k not in keyed]
     w = gdp.reindex(rest) / gdp.reindex(rest).sum() * (max(remainder, 0.0) - fixed)
     w = pd.concat([w, pd.Series({k: v[0] for k, v in keyed.items()})]).reindex(unknown)
-    notes = {k: f"allocated by 2020 GDP from {parent}" for k in rest}
+    notes = {k: f"allocated by {label} from {parent}" for k in rest}
     notes |= {k: f"key data/history {v[1]} (pre-2021 figure), rest of {parent} by GDP" for k, v in keyed.items()}
     total = float(w.sum())
     return (w / total if total > 0 else pd.Series(1.0 / len(unknown), index=unknown)), notes
 
 
-def _allocate(ds, indicator, parent, stated, gdp, out: dict, found: list) -> None:
+def _allocate(ds, indicator, parent, stated, gdp, out: dict, found: list, year: int = BASE_YEAR) -> None:
     kids = ds.children(parent)
     if not kids:
         return
@@ -138,7 +215,7 @@ def _allocate(ds, indicator, parent, stated, gdp, out: dict, found: list) -> Non
             raise DataError(f"data/figures: 2020 gdp of {', '.join(unknown)} is {parent}'s remainder, but "
                             f"{', '.join(known)} already sum to {out[parent][0] - remainder:g} of its "
                             f"{out[parent][0]:g}; allowed: a remainder > 0")
-        weights, notes = _weights(ds, indicator, parent, unknown, remainder, gdp)
+        weights, notes = _weights(ds, indicator, parent, unknown, remainder, gdp, year)
         if remainder < 0:
             notes = {k: f"zero: {parent}'s children already exceed it by {-remainder:g} (inconsistency)"
                      for k in unknown}
@@ -148,23 +225,73 @@ def _allocate(ds, indicator, parent, stated, gdp, out: dict, found: list) -> Non
         if remainder > 0:
             found.append(Split(parent, tuple(unknown), weights.to_numpy(dtype=float), known_sum))
     for k in kids:
-        _allocate(ds, indicator, k, stated, gdp, out, found)
+        _allocate(ds, indicator, k, stated, gdp, out, found, year)
 
 
-def initial_table(ds: Dataset, leaves: list[str]) -> pd.DataFrame:
-    """2020 level of every seeded indicator for ``leaves`` (index leaf; one column per indicator)."""
-    return pd.DataFrame({ind: derive(ds, ind).value.reindex(leaves) for ind in SEEDED})
+def seeded(ds: Dataset, year: int = BASE_YEAR, roots: Sequence[str] = ("jiangsu",)) -> tuple[str, ...]:
+    """The seeded indicators with a figure at origin ``year`` for every root: all of :data:`SEEDED` at 2020;
+    before it those of :data:`EARLY_SEEDED` whose roots each have a level then (GDP must). The others start at zero
+    and their indicators are left out of the results (see :mod:`dezsim.model.origin`)."""
+    if year == BASE_YEAR:
+        return SEEDED
+    have = tuple(ind for ind in EARLY_SEEDED if all(r in stated_at(ds, ind, year).index for r in roots))
+    if "gdp" not in have:
+        missing = [r for r in roots if r not in stated_at(ds, "gdp", year).index]
+        _stated_root(ds, "gdp", missing[0], year)  # raises, naming the origins that have one
+    return have
 
 
-def derivation_notes(ds: Dataset) -> pd.DataFrame:
-    """Long table ``indicator, region, value, how`` of every derived 2020 stock (for reports and docs)."""
-    frames = [derive(ds, ind).reset_index().assign(indicator=ind) for ind in SEEDED]
+def available_origins(ds: Dataset, roots: Sequence[str] = ("jiangsu",)) -> dict[int, str]:
+    """Each origin of :data:`dezsim.model.origin.ORIGINS` -> "" when the model can start ``roots`` from it, else
+    why not (the data lack a level of that year, or a key to split it)."""
+    from dezsim.model.origin import ORIGINS
+
+    out = {}
+    for year in ORIGINS:
+        try:
+            for ind in seeded(ds, year, _roots(year, roots)):
+                _derived(ds, ind, year, roots)
+            out[year] = ""
+        except DataError as exc:
+            out[year] = str(exc).split("; allowed:")[0]
+    return out
+
+
+#: Seeded indicators that may have a figure at an origin before 2020 (the economic core).
+EARLY_SEEDED = ("gdp", "ei_manufacturing_revenue", "software_revenue")
+
+
+def _roots(year: int, roots: Sequence[str]) -> tuple[str, ...]:
+    """The regions the allocation starts from: the province at 2020 (whatever is simulated, so the numbers do not
+    depend on the scenario's regions), the scenario's own regions before it (only their levels are needed)."""
+    return ("jiangsu",) if year == BASE_YEAR else tuple(roots)
+
+
+def _derived(ds: Dataset, indicator: str, year: int, roots: Sequence[str]) -> pd.Series:
+    return pd.concat([derive(ds, indicator, root, year).value for root in _roots(year, roots)])
+
+
+def initial_table(ds: Dataset, leaves: list[str], year: int = BASE_YEAR,
+                  roots: Sequence[str] = ("jiangsu",)) -> pd.DataFrame:
+    """Level at the end of ``year`` of every seeded indicator for ``leaves`` under ``roots`` (index leaf; one
+    column per indicator; zero for an indicator without a figure at that origin)."""
+    have = seeded(ds, year, _roots(year, roots))
+    return pd.DataFrame({ind: _derived(ds, ind, year, roots).reindex(leaves) if ind in have
+                         else pd.Series(0.0, index=leaves) for ind in SEEDED})
+
+
+def derivation_notes(ds: Dataset, year: int = BASE_YEAR, roots: Sequence[str] = ("jiangsu",)) -> pd.DataFrame:
+    """Long table ``indicator, region, value, how`` of every derived stock at ``year`` (for reports and docs)."""
+    frames = [derive(ds, ind, root, year).reset_index().assign(indicator=ind)
+              for ind in seeded(ds, year, _roots(year, roots)) for root in _roots(year, roots)]
     return pd.concat(frames, ignore_index=True)[["indicator", "region", "value", "how"]]
 
 
 def allocation_draws(seed: int | None, runs: Sequence[int], ds: Dataset, leaves: Sequence[str],
-                     concentration: Mapping[str, float | np.ndarray]) -> dict[str, np.ndarray]:
-    """Per-run 2020 stocks of every seeded indicator, shape (run, leaf), with the keyed splits drawn.
+                     concentration: Mapping[str, float | np.ndarray], year: int = BASE_YEAR,
+                     roots: Sequence[str] = ("jiangsu",)) -> dict[str, np.ndarray]:
+    """Per-run stocks at origin ``year`` (2020 by default) of every seeded indicator, shape (run, leaf), with the
+    keyed splits drawn (an indicator without a figure at that origin is zero, as in :func:`initial_table`).
 
     Parameters
     ----------
@@ -181,6 +308,10 @@ def allocation_draws(seed: int | None, runs: Sequence[int], ds: Dataset, leaves:
     concentration : mapping parameter name -> float or array (runs,)
         The declared ``alloc_concentration_*`` values (see :data:`CONCENTRATION`), > 0; ``inf`` is the limit of
         no allocation noise (the key shares themselves, no draw).
+    year : int
+        The origin (see :mod:`dezsim.model.origin`).
+    roots : sequence of str
+        The simulated regions (the allocation starts from them before 2020, from Jiangsu at 2020).
 
     Returns
     -------
@@ -196,11 +327,11 @@ def allocation_draws(seed: int | None, runs: Sequence[int], ds: Dataset, leaves:
         if not np.all(arr > 0):
             raise ConfigError(f"allocation: {name} = {value!r}: allowed: a number > 0 or one per run ({len(runs)})")
         alpha[name] = arr
-    plans = _plans(ds)
-    out = {ind: np.empty((len(runs), len(leaves))) for ind in SEEDED}
+    plans = _plans(ds, year, _roots(year, roots))
+    out = {ind: np.zeros((len(runs), len(leaves))) for ind in SEEDED}
     for j, run in enumerate(runs):
         rng = component_rng(seed, "allocation", run=run)
-        for ind in SEEDED:
+        for ind in plans:
             values, found = plans[ind]
             drawn = values.to_dict()
             for split in found:
@@ -214,10 +345,13 @@ def allocation_draws(seed: int | None, runs: Sequence[int], ds: Dataset, leaves:
 
 
 @per_dataset
-def _plans(ds: Dataset) -> dict[str, tuple[pd.Series, list[Split]]]:
-    """Every seeded indicator's derived values and keyed splits, derived once per data (a lever search or a
-    sweep draws allocations for many ensembles of the same data)."""
-    return {ind: (derive(ds, ind).value, splits(ds, ind)) for ind in SEEDED}
+def _plans(ds: Dataset, year: int = BASE_YEAR, roots: tuple[str, ...] = ("jiangsu",)
+           ) -> dict[str, tuple[pd.Series, list[Split]]]:
+    """Every seeded indicator's derived values and keyed splits at ``year`` under ``roots``, in the fixed order of
+    :data:`SEEDED`, derived once per data (a lever search or a sweep draws allocations for many ensembles of the
+    same data)."""
+    return {ind: (_derived(ds, ind, year, roots), [sp for r in roots for sp in splits(ds, ind, r, year)])
+            for ind in seeded(ds, year, roots)}
 
 
 #: Provincial smart workshops: Jiangsu's cumulative count at end-2019 and the leaves with their own count then

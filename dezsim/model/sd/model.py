@@ -295,6 +295,7 @@ def _record(x, par, consts, load, vint_r, vint_h, t: float, previous: dict | Non
         "new_it_load": new_load, "new_facility_load": np.broadcast_to(new_fac, shape).copy(),
         "energy": facility * par["dc_utilisation"] * HOURS_PER_YEAR / KWH_PER_GWH,
         "racks_built": x[IDX["racks_built"]].copy(), "racks_retired": x[IDX["racks_retired"]].copy(),
-        "pue_min": np.nanmin(vintage_pue, axis=0), "pue_max": np.nanmax(vintage_pue, axis=0),
+        # fmin/fmax skip NaN as nanmin/nanmax do, without warning on a region with no racks (an early origin)
+        "pue_min": np.fmin.reduce(vintage_pue, axis=0), "pue_max": np.fmax.reduce(vintage_pue, axis=0),
         "_nb_load": nb_load.copy(), "_nb_facility": nb_fac.copy(),
     }
