@@ -19,8 +19,12 @@ from dezsim.base.paragraphs import lead_paragraph
 from dezsim.data.dataset import CALIBRATION_CUTOFF, GROWTH_UNITS, Dataset
 from dezsim.model.results import Results
 
-def naive_forecast(ds: Dataset, region: str, indicator: str, year: int) -> float:
-    """The 2020 level grown at the pre-2020 growth rate in data/ (NaN when data/ lacks either)."""
+def naive_forecast(ds: Dataset, region: str, indicator: str, year: int, origin: int = CALIBRATION_CUTOFF) -> float:
+    """The 2020 level grown at the pre-2020 growth rate in data/ (NaN when data/ lacks either); from an earlier
+    ``origin``, its published level grown at the mean growth since the earliest level of the five years before it
+    (:func:`naive_from_origin`)."""
+    if origin != CALIBRATION_CUTOFF:
+        return naive_from_origin(ds, region, indicator, year, origin)
     f = ds.figures
     mine = f[(f.region == region) & (f.indicator == indicator) & (f.year <= CALIBRATION_CUTOFF)]
     unit = ds.indicators.set_index("name").loc[indicator, "unit"]
@@ -40,6 +44,23 @@ def naive_forecast(ds: Dataset, region: str, indicator: str, year: int) -> float
     return float(level.iloc[-1].value) * (1 + rate) ** (year - CALIBRATION_CUTOFF)
 
 
+def naive_from_origin(ds: Dataset, region: str, indicator: str, year: int, origin: int) -> float:
+    """Level at ``origin`` carried to ``year`` at the mean growth from the earliest published level 2-5 years
+    before it (levels of :func:`dezsim.model.sd.initial.published_levels`, nothing after the origin; NaN without
+    both)."""
+    from dezsim.calibration.origin_groups import MIN_WINDOW, SW_WINDOW
+    from dezsim.model.sd.initial import published_levels
+
+    s = published_levels(ds)
+    s = s[(s.region == region) & (s.indicator == indicator) & (s.year <= origin)].groupby("year").value.mean()
+    earlier = s[(s.index >= origin - SW_WINDOW) & (s.index <= origin - MIN_WINDOW)]
+    if origin not in s.index or earlier.empty:
+        return float("nan")
+    first = int(earlier.index.min())
+    rate = (s[origin] / s[first]) ** (1 / (origin - first)) - 1
+    return float(s[origin] * (1 + rate) ** (year - origin))
+
+
 def compare(observed: pd.DataFrame, results: Results, ds: Dataset) -> tuple[pd.DataFrame, dict]:
     """Per-row comparison and the summary (median APE and 80 % coverage, model and naive)."""
     q = results.quantiles((0.1, 0.5, 0.9)).set_index(["indicator", "region", "year"])
@@ -50,7 +71,7 @@ def compare(observed: pd.DataFrame, results: Results, ds: Dataset) -> tuple[pd.D
             raise DataError(f"observed {obs.region}/{obs.indicator}/{obs.year}: not in the simulated results "
                             f"(years {results.frame.year.min()}-{results.frame.year.max()})")
         lo, med, hi = q.loc[key, ["q10", "q50", "q90"]]
-        naive = naive_forecast(ds, obs.region, obs.indicator, obs.year)
+        naive = naive_forecast(ds, obs.region, obs.indicator, obs.year, int(results.frame.year.min()))
         rows.append({"region": obs.region, "indicator": obs.indicator, "unit": obs.unit, "year": obs.year,
                      "observed": obs.value, "median": med, "q10": lo, "q90": hi, "inside_80": lo <= obs.value <= hi,
                      "ape": abs(med - obs.value) / obs.value, "naive": naive,

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from dezsim.cli.common import DataDir, console, data_app, load_dataset, print_frame
+from dezsim.cli.common import DataDir, Origin, console, data_app, load_dataset, one_line_errors, print_frame
 
 
 @data_app.command("summary")
@@ -59,10 +59,22 @@ def data_check(
 
 
 @data_app.command("initial")
-def data_initial(data: DataDir = None) -> None:
-    """The 2020 stocks of every region used to start the SD core, and how each was derived."""
+def data_initial(
+    data: DataDir = None,
+    origin: Origin = None,
+    region: Annotated[str, typer.Option(help="the region the stocks are split from (an origin before 2020)")]
+    = "jiangsu",
+) -> None:
+    """The stocks of every region used to start the SD core (2020, or --origin), and how each was derived."""
+    from dezsim.model.origin import BASE_ORIGIN, check_origin
     from dezsim.model.sd.initial import derivation_notes
 
-    notes = derivation_notes(load_dataset(data))
+    year = BASE_ORIGIN if origin is None else origin
+    with one_line_errors():
+        check_origin(year, "--origin")
+        ds = load_dataset(data)
+        ds.require_region(region)
+        notes = derivation_notes(ds, year, (region,))
     notes["value"] = notes["value"].map(lambda v: f"{v:,.1f}")
-    print_frame(notes, "2020 stocks by region (data, or allocated by the documented rule)", index=False)
+    left = "" if year == BASE_ORIGIN else "; the other stocks have no figure then and are not simulated"
+    print_frame(notes, f"{year} stocks by region (data, or allocated by the documented rule){left}", index=False)

@@ -79,6 +79,7 @@ def backtest_cmd(
     from dezsim.base.atomic import check_output_file, check_output_folder
     from dezsim.resources import calibration_root
     from dezsim.targets import backtest as B
+    from dezsim.targets import midterm_backtest as M
 
     ds = load_dataset(data)
     folder = out or calibration_root()
@@ -87,10 +88,16 @@ def backtest_cmd(
         if json_path is not None:
             check_output_file(json_path, "--json")
         frame, summary, paths = B.run(ds, folder, json_path)
+        midterm, midterm_page = M.write(ds, folder)
     cols = ["n", "brier", "d_brier", "d_brier_low", "d_brier_high", "log_score", "slope", "sharpness"]
     print_frame(summary["all"][cols].round(3), f"{summary['targets']} past targets of modelled regions")
     if len(summary["inside"]):
         print_frame(summary["inside"][cols].round(3), f"{summary['with_inside_view']} with an inside view")
+    shown = midterm[["id", "region", "indicator", "target_year", "met", "origin", "p_before", "p_after",
+                     "effective_runs"]]
+    print_frame(shown.round(3), "mid-term update on pre-2021 data: p before and after the figures since the origin",
+                index=False)
+    console.print(f"mid-term page: {escape(str(midterm_page))}")
     pool = summary["pool"]
     console.print(f"pool: logit p = {pool.intercept:+.2f} + {pool.outside:.2f} logit p_outside + {pool.inside:.2f} "
                   f"logit p_inside (prior sd {pool.prior_sd:g}); "

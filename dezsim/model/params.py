@@ -423,6 +423,12 @@ NOISE_PARAMS: tuple[Param, ...] = (
        _A + "Dirichlet concentration of GDP-keyed shares of EI and software revenue: 50 gives a 10 % share a "
        "coefficient of variation of 0.4; industry clusters (Kunshan, the Industrial Park) make GDP a rough key",
        "Concentration of EI/software allocation shares", "allocation"),
+    _p("alloc_concentration_gdp", "dimensionless", 1200.0, (300.0, 5000.0), "triangular",
+       "GDP shares keyed by an earlier year's GDP (origins before 2020, see dezsim.model.sd.initial): Suzhou's "
+       "boards' nominal growth differs by about 2.5 pp a year around a persistent 1.3 pp (python -m "
+       "dezsim.model.noise_evidence, board spread), so a share keyed 4-5 years back has a relative sd of 7-9 %; "
+       "at a 10 % share that is a concentration of 1200-1800; the lower bound allows keys of other vintages",
+       "Concentration of GDP shares split by an earlier year's GDP", "allocation"),
     _p("alloc_concentration_g5", "dimensionless", 100.0, (20.0, 400.0), "triangular",
        _A + "Dirichlet concentration of 5G station shares: stations follow people and output closely (Shenzhen "
        "and Guangzhou held 31 % and 24 % of Guangdong's 5G in Aug 2020, ia-036, ia-039, ia-040)",

@@ -92,15 +92,17 @@ def clipping_note(provenance: dict) -> str | None:
             "runs a little; it is a design choice, not an error.")
 
 
-def _updated(results: Results, reach: pd.DataFrame, observed: pd.DataFrame, ds, seed: int, outside: pd.DataFrame):
+def _updated(results: Results, reach: pd.DataFrame, observed: pd.DataFrame, ds, seed: int, outside: pd.DataFrame,
+             pool=None):
     """The ensemble conditioned on ``observed`` and its reach table, with p before the update and the on-track
-    ratio beside each target (``outside``: the outside view and indicator table, which the update leaves as is)."""
+    ratio beside each target (``outside``: the outside view and indicator table, which the update leaves as is;
+    ``pool``: the combined p's pool, None for the stored one)."""
     from dezsim.targets.reach import reachability
     from dezsim.targets.update import condition, on_track, resample
     from dezsim.targets.views import with_views
 
     updated = resample(results, condition(results, observed), seed)
-    after = with_views(reachability(updated, ds), outside)
+    after = with_views(reachability(updated, ds), outside, pool)
     before = reach.set_index("target_id")
     after["p_before"] = after.target_id.map(before.p_reach)
     if "p_inside" in before:
@@ -311,7 +313,9 @@ def build(scenario=None, runs: int = 200, seed: int = 0, out: Path | str = "out/
     from dezsim.data.loader import load
     from dezsim.model.derived import add_derived
     from dezsim.model.simulate import as_scenario, run
+    from dezsim.model.origin import BASE_ORIGIN
     from dezsim.targets import levers as L
+    from dezsim.targets.backtest import fenced_pool
     from dezsim.targets.outside_view import outside_and_indicator_table
     from dezsim.targets.reach import LIKELY, reachability
     from dezsim.targets.views import with_views
@@ -338,12 +342,15 @@ def build(scenario=None, runs: int = 200, seed: int = 0, out: Path | str = "out/
     # deterministic, so the report is the same as done one after the other.
     with bar, ThreadPoolExecutor(max_workers=1, thread_name_prefix="dezsim-report") as side:
         task = bar.add_task(f"simulating {scen.name} ({runs} runs)", total=steps)
-        outside_soon = side.submit(outside_and_indicator_table, ds, seed)  # the views' outside half: once
+        # the views' outside half, once; from an earlier origin fenced at it, with the pool fitted on what was known
+        outside_soon = side.submit(outside_and_indicator_table, ds, seed, scen.start)
+        pool_soon = side.submit(fenced_pool, ds, scen.start) if scen.start != BASE_ORIGIN else None
         results = add_derived(run(scen, runs=runs, seed=seed, data=ds), ds)  # the report draws them too
         outside = outside_soon.result()
-        reach = with_views(reachability(results, ds), outside)
+        pool = pool_soon.result() if pool_soon is not None else None
+        reach = with_views(reachability(results, ds), outside, pool)
         if table is not None:
-            results, reach = _updated(results, reach, table, ds, seed, outside)
+            results, reach = _updated(results, reach, table, ds, seed, outside, pool)
         bar.advance(task)
         lever_table, charts = None, None
         below = reach[reach.assessed & (reach.p_reach < LIKELY)].target_id.tolist()
@@ -355,7 +362,8 @@ def build(scenario=None, runs: int = 200, seed: int = 0, out: Path | str = "out/
                                    advance=lambda: bar.advance(task))
             reach = reach.merge(L.best_lever(lever_table), left_on="target_id", right_index=True, how="left")
             charts = charts_soon.result()
-    settings = {"scenario": scen.name, "runs": runs, "seed": seed, "lever runs": lever_runs if levers else "off",
+    settings = {"scenario": scen.name, "origin": scen.start, "runs": runs, "seed": seed,
+                "lever runs": lever_runs if levers else "off",
                 "data hash": ds.digest[:12], "code": results.provenance["code_version"]}
     if table is not None:
         update = results.provenance["update"]

@@ -11,9 +11,11 @@ boards, Wuxi), with an outcome up to 2020, gets
   (:mod:`dezsim.model.drift_estimate`: drift + yearly shocks, the drift a random walk) started at the origin (the
   year before the plan's first year: the last year its authors could know), with every sd and the drift estimated
   from history through that origin only; p = P(average growth over the plan's years >= the target rate). Targets
-  of other indicators have no inside view here: the coupled model cannot start before 2020 (its stocks of racks,
-  patents and upgraded firms have no figure at earlier origins), so this backtest scores the growth equation,
-  the part of the model that every money target rests on;
+  of other indicators have no inside view here: from an origin before 2020 the model simulates only its economic
+  core at current prices (:mod:`dezsim.model.origin`), while the past targets are mostly real growth rates and
+  indicators it does not have, so this backtest scores the growth equation, the part of the model that every
+  money target rests on (the model itself, started inside a past plan, is scored by
+  :mod:`dezsim.targets.midterm_backtest`);
 - the **combined p**: the logistic pool of :mod:`dezsim.targets.pooling` (``logit p = a + b_outside logit
   p_outside + b_inside logit p_inside``, priors centred on the outside view), each plan's pool and its prior sd
   fitted on the other plans' targets only; without an inside view the pool recalibrates the outside view.
@@ -153,6 +155,20 @@ def assess(ds: Dataset, ref: rt.ReferenceTargets | None = None) -> tuple[pd.Data
     frame = frame.rename(columns={"class_rate": "class", "p_outside": "outside", "p_inside": "inside"})
     frame.attrs["method"] = method.value
     return frame, pooling.fit_chosen(pooled)
+
+
+def fenced_pool(ds: Dataset, origin: int) -> pooling.Pool:
+    """The pool as it could have been fitted at the end of ``origin``: on the past targets of years up to it only
+    (:func:`dezsim.targets.outside_view.fenced`), for the combined p of a run from that origin; the outside view
+    unchanged (:meth:`~dezsim.targets.pooling.Pool.outside_view`) when fewer than two plans' targets with both
+    outcomes were known then (a leave-one-plan-out choice of the prior needs them)."""
+    from dezsim.targets.outside_view import fenced
+
+    ref = fenced(rt.load(ds.root, quotes=False), origin)
+    known = past_targets(ds, ref)
+    if known.plan.nunique() < 2 or known.met.nunique() < 2:
+        return pooling.Pool.outside_view()
+    return assess(ds, ref)[1]
 
 
 def calibration_slope(p: np.ndarray, met: np.ndarray) -> float:
@@ -302,7 +318,8 @@ def page(frame: pd.DataFrame, s: dict) -> str:
                   "Too few targets for a firm verdict: the intervals say how little these scores pin down.", ""]
     lines += ["## Every target", "", shown[cols].to_markdown(index=False), "",
               f"Outside view: the `{s['outside_method']}` method (as for the plan targets). Reliability diagram: "
-              f"`{FIGURE}`.", ""]
+              f"`{FIGURE}`. The mid-term update (the model from an origin inside a past plan, conditioned on the "
+              "figures published since) is scored on `backtest_midterm.md`.", ""]
     return "\n".join(lines)
 
 

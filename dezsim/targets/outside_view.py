@@ -38,9 +38,13 @@ def outside_view(ds, ref: rt.ReferenceTargets | None = None) -> pd.DataFrame:
     return predict_targets(plan_targets(ds), ev["rows"], ev["method"])
 
 
-def outside_and_indicator_table(ds, seed: int | None) -> pd.DataFrame:
+def outside_and_indicator_table(ds, seed: int | None, origin: int | None = None) -> pd.DataFrame:
     """Both views a reach report can join on ``target_id``: outside view and, where one applies, a generic
     indicator model (:mod:`dezsim.targets.indicator_models`).
+
+    From an ``origin`` before 2020 both are fenced at it: the outside view is fitted on the past targets of
+    years up to the origin only (:func:`fenced`), and the indicator models, which start from the plans' 2020
+    baselines, are left out (``p_indicator`` NaN).
 
     Returns
     -------
@@ -48,8 +52,24 @@ def outside_and_indicator_table(ds, seed: int | None) -> pd.DataFrame:
         :data:`OUTPUT_COLUMNS` plus ``tier`` (``indicator_trend`` where a generic model applies, else
         ``outside_view``), ``indicator_model``, ``p_indicator``, ``p_indicator_mc_se`` and ``indicator_basis``.
     """
-    out = outside_view(ds)
-    return out.merge(indicator_table(ds, seed), on="target_id", how="left", validate="one_to_one")
+    from dezsim.model.origin import BASE_ORIGIN
+
+    if origin is None or origin == BASE_ORIGIN:
+        out = outside_view(ds)
+        return out.merge(indicator_table(ds, seed), on="target_id", how="left", validate="one_to_one")
+    out = outside_view(ds, fenced(rt.load(ds.root, quotes=False), origin))
+    return out.assign(tier="outside_view", indicator_model=None, p_indicator=float("nan"),
+                      p_indicator_mc_se=float("nan"),
+                      indicator_basis=f"left out from origin {origin}: it starts from the 2020 baselines")
+
+
+def fenced(ref: rt.ReferenceTargets, origin: int) -> rt.ReferenceTargets:
+    """The reference class as known at the end of ``origin``: past targets of years up to it whose outcome, if
+    any, is a figure of that year or before, and the plans that still have one."""
+    t = ref.targets
+    known = (t.target_year <= origin) & (t.outcome_year.isna() | (t.outcome_year <= origin))
+    targets = t[known].reset_index(drop=True)
+    return rt.ReferenceTargets(ref.plans[ref.plans.code.isin(targets.plan)].reset_index(drop=True), targets)
 
 
 def summary(table: pd.DataFrame) -> str:

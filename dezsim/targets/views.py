@@ -43,7 +43,7 @@ def basis_of(assessed: bool, indicator: str, p_indicator: float) -> str:
     return "indicator_trend" if pd.notna(p_indicator) else "none"
 
 
-def with_views(reach: pd.DataFrame, outside: pd.DataFrame) -> pd.DataFrame:
+def with_views(reach: pd.DataFrame, outside: pd.DataFrame, pool=None) -> pd.DataFrame:
     """The reach table with :data:`VIEW_COLUMNS`, joined on ``target_id``.
 
     Parameters
@@ -53,6 +53,9 @@ def with_views(reach: pd.DataFrame, outside: pd.DataFrame) -> pd.DataFrame:
     outside : DataFrame
         :func:`dezsim.targets.outside_view.outside_and_indicator_table` (one row per figure id; ``p_indicator`` may be
         absent or NaN).
+    pool : dezsim.targets.pooling.Pool, optional
+        The pool of the combined p (default: the one ``dezsim backtest`` stored; an earlier origin passes the
+        pool fitted on the targets known then, :func:`dezsim.targets.backtest.fenced_pool`).
     """
     cols = ["target_id", "p_outside", "p_outside_low", "p_outside_high", "class", "basis"]
     optional = [c for c in ("p_indicator", "p_indicator_mc_se", "indicator_basis") if c in outside]
@@ -76,7 +79,7 @@ def with_views(reach: pd.DataFrame, outside: pd.DataFrame) -> pd.DataFrame:
     gap = (out.p_inside - out.p_outside).abs()
     out["views_differ"] = (gap > VIEWS_DIFFER).fillna(False).astype(bool)
     out["pool_weight"], out["p_combined"] = combined(out.p_inside.to_numpy(float), out.p_outside.to_numpy(float),
-                                                     out.indicator.to_numpy())
+                                                     out.indicator.to_numpy(), pool)
     out.attrs = dict(reach.attrs)
     return out
 

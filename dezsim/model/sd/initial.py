@@ -43,7 +43,7 @@ SEEDED = ("gdp", "ei_manufacturing_revenue", "software_revenue", "g5_base_statio
 #: or more, published June 2020); Suzhou's comparable plan for end-2019 was met at 109 % (ia-021, ia-017).
 HISTORY_KEYS = {("g5_base_stations", "wuxi"): "ia-023"}
 #: Declared Dirichlet concentration of each indicator's key shares.
-CONCENTRATION = {"gdp": "alloc_concentration_econ", "ei_manufacturing_revenue": "alloc_concentration_econ",
+CONCENTRATION = {"gdp": "alloc_concentration_gdp", "ei_manufacturing_revenue": "alloc_concentration_econ",
                  "software_revenue": "alloc_concentration_econ", "g5_base_stations": "alloc_concentration_g5",
                  "dc_racks": "alloc_concentration_racks"}
 
@@ -175,8 +175,8 @@ def _gdp_key(ds: Dataset, parent: str, unknown: list[str], year: int) -> tuple[p
         if all(pd.notna(row[k]) for k in unknown) and not (set(missing) & set(unknown)):
             return row[unknown].astype(float), f"{int(key_year)} GDP"
     raise DataError(f"data/history/series_to_2020.csv, data/figures: no year up to {year} with a GDP level of each of "
-                    f"{', '.join(unknown)} (needed to split the {year} GDP of {parent}); allowed: origin "
-                    f"{BASE_YEAR} or add those levels")
+                    f"{', '.join(unknown)} (needed to split the {year} GDP of {parent}); allowed: an origin "
+                    f"with such a year at or before it, or {BASE_YEAR}")
 
 
 def _weights(ds, indicator, parent, unknown, remainder, gdp, year) -> tuple[pd.Series, dict[str, str]]:
