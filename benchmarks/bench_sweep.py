@@ -2,8 +2,11 @@
 1 and 2 worker processes; peak memory of the 10,000-run sweep.
 
 Driver overhead per run = the driver process's own CPU time (scheduling, receiving and writing chunks; the
-simulation runs in the workers) divided by the runs. Peak memory is the largest resident set of the driver and
-of any worker. ``--json PATH`` writes the headline figures.
+simulation runs in the workers) divided by the runs. It mixes a fixed cost (loading data, checking the scenario,
+starting the pool, writing the manifest) with the cost per run, so each sweep is also run at half its size and the
+marginal overhead is the difference of the two CPU times over the difference of the runs: what one more run costs
+the driver. Peak memory is the largest resident set of the driver and of any worker. ``--json PATH`` writes the
+headline figures.
 
 Usage: python benchmarks/bench_sweep.py [--json PATH] [--quick]
 """
@@ -50,13 +53,18 @@ def main() -> None:
     scale = 50 if args.quick else 1
     rows = []
     for workers in (1, 2):
-        sd = timed_sweep(Scenario(name="baseline"), 10_000 // scale, workers, None, 1000 // scale)
-        coupled = timed_sweep(Scenario(name="suzhou", regions=["suzhou"]), 1000 // scale, workers, AgentSettings(),
-                              50 // scale or 1)
-        rows += [("SD-only", sd), ("coupled Suzhou", coupled)]
-        for label, r in rows[-2:]:
-            print(f"{label:15s} {r['runs']:>6} runs, {workers} worker(s): {r['seconds']:7.1f} s, "
-                  f"{r['runs_per_s']:8.1f} runs/s, driver overhead {r['overhead_us_per_run']:6.1f} us/run")
+        for label, scen, runs, agents, chunk in (
+                ("SD-only", Scenario(name="baseline"), 10_000 // scale, None, 1000 // scale),
+                ("coupled Suzhou", Scenario(name="suzhou", regions=["suzhou"]), 1000 // scale, AgentSettings(),
+                 50 // scale or 1)):
+            full = timed_sweep(scen, runs, workers, agents, chunk)
+            half = timed_sweep(scen, runs // 2, workers, agents, chunk)
+            cpu = (full["overhead_us_per_run"] * full["runs"] - half["overhead_us_per_run"] * half["runs"]) / 1e6
+            full["overhead_marginal_us_per_run"] = cpu / (full["runs"] - half["runs"]) * 1e6
+            rows.append((label, full))
+            print(f"{label:15s} {full['runs']:>6} runs, {workers} worker(s): {full['seconds']:7.1f} s, "
+                  f"{full['runs_per_s']:8.1f} runs/s, driver overhead {full['overhead_us_per_run']:6.1f} us/run "
+                  f"(marginal {full['overhead_marginal_us_per_run']:6.1f} us/run)")
     driver = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     workers_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"peak memory: driver {driver:.0f} MB, largest worker {workers_peak:.0f} MB")
@@ -65,6 +73,9 @@ def main() -> None:
         c2 = [r for label, r in rows if label == "coupled Suzhou" and r["workers"] == 2][0]
         with open(args.json, "w", encoding="utf-8") as f:
             json.dump({"overhead_us_per_run": sd2["overhead_us_per_run"], "sd_runs_per_s": sd2["runs_per_s"],
+                       "overhead_marginal_us_per_run": sd2["overhead_marginal_us_per_run"],
+                       "coupled_overhead_us_per_run": c2["overhead_us_per_run"],
+                       "coupled_overhead_marginal_us_per_run": c2["overhead_marginal_us_per_run"],
                        "coupled_suzhou_1000_s_2_workers": c2["seconds"], "peak_driver_mb": driver,
                        "peak_worker_mb": workers_peak, "rows": [dict(r, kind=k) for k, r in rows]}, f, indent=2)
 

@@ -28,7 +28,8 @@ KEYS = {
     "bench_sd.py": {"member_runs_per_s_10000", "loop_runs_per_s", "ratio", "member_runs_per_s_1000",
                     "member_runs_per_s_1", "method", "engine"},
     "bench_sweep.py": {"overhead_us_per_run", "sd_runs_per_s", "coupled_suzhou_1000_s_2_workers", "peak_driver_mb",
-                       "peak_worker_mb", "rows"},
+                       "peak_worker_mb", "rows", "overhead_marginal_us_per_run", "coupled_overhead_us_per_run",
+                       "coupled_overhead_marginal_us_per_run"},
     "bench_workers.py": {"lever_search_s_1_worker", "lever_search_s_2_workers", "lever_search_speedup_2_processes",
                          "compare_s_1_worker", "compare_s_2_workers", "compare_speedup_2_processes"},
 }
