@@ -230,3 +230,24 @@ def test_the_hindcast_from_an_early_origin_compares_with_a_naive_trend_from_it(d
     assert rows.naive.iloc[0] == pytest.approx(expected)
     assert naive_forecast(dataset, "suzhou", "gdp", 2019) != pytest.approx(expected)  # from 2020: another trend
     assert summary["rows"] == 1 and np.isfinite(rows["median"].iloc[0])
+
+
+def test_the_commands_take_an_origin(tmp_path):
+    from typer.testing import CliRunner
+
+    from dezsim.cli import app
+    from dezsim.resources import scenarios_root
+
+    runner = CliRunner()
+    done = runner.invoke(app, ["run", "--origin", "2017", "--runs", "5"])
+    assert done.exit_code == 0, done.output
+    assert "gdp / jiangsu" in done.output and "2017" in done.output
+    bad = runner.invoke(app, ["run", "--origin", "2016", "--runs", "5"])
+    assert bad.exit_code == 2 and bad.output.count("\n") == 1 and bad.output.startswith("error: ")
+    assert bad.output.rstrip().endswith("allowed: start = 2017, 2018, 2019, 2020")
+    scens = [str(scenarios_root() / n) for n in ("baseline.yaml", "demand_shock_2022.yaml")]
+    cmp = runner.invoke(app, ["compare", *scens, "--origin", "2017", "--runs", "4", "--out", str(tmp_path / "c")])
+    assert cmp.exit_code == 0, cmp.output
+    assert (tmp_path / "c" / "compare.png").exists()
+    init = runner.invoke(app, ["data", "initial", "--origin", "2016", "--region", "suzhou"])
+    assert init.exit_code == 0 and "allocated by 2013 GDP from suzhou" in init.output

@@ -148,6 +148,10 @@ def delta_plot(table: pd.DataFrame, ax=None, group: str = "plan"):
     shown = table.dropna(subset=["delta"]).sort_values([group, "target_id", "scenario"])
     targets = list(dict.fromkeys(shown.target_id))
     fig, ax = _figure(ax, (7.5, 0.28 * len(targets) + 1.6))
+    if not targets:  # e.g. from an origin before 2020, where no plan target's indicator is simulated
+        ax.text(0.5, 0.5, "no target is assessed in these runs", ha="center", va="center", transform=ax.transAxes)
+        ax.set_axis_off()
+        return fig
     row = {t: i for i, t in enumerate(targets)}
     scenarios = list(dict.fromkeys(shown.scenario))
     offsets = np.linspace(-0.25, 0.25, len(scenarios)) if len(scenarios) > 1 else [0.0]
