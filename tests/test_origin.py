@@ -251,3 +251,12 @@ def test_the_commands_take_an_origin(tmp_path):
     assert (tmp_path / "c" / "compare.png").exists()
     init = runner.invoke(app, ["data", "initial", "--origin", "2016", "--region", "suzhou"])
     assert init.exit_code == 0 and "allocated by 2013 GDP from suzhou" in init.output
+
+
+def test_a_sweep_from_an_early_origin_is_refused_in_one_line(tmp_path):
+    from dezsim.sweep import make, run_sweep
+
+    with pytest.raises(ConfigError, match=r"start = 2017: a sweep starts from the 2020 calibration; allowed: "
+                                          r"start = 2020"):
+        run_sweep(early(), make("mc", [], 4, 0), tmp_path / "store", agents=None)
+    assert not (tmp_path / "store").exists()  # refused before anything is written

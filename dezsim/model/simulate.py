@@ -167,7 +167,7 @@ def simulate_raw(par: dict[str, np.ndarray], ds: Dataset, leaves: list[str], des
 
     ``yearly(k, par) -> par`` applies a scenario's schedules and shocks for simulated year k (from the base
     parameters each year, so nothing accumulates). ``roots`` are the simulated regions (an origin before 2020
-    starts from their levels). With ``noise``, its drawn 2020 stocks (run, leaf) replace
+    starts from their levels). With ``noise``, its drawn stocks at the origin (run, leaf) replace
     the allocation by key and its yearly shocks are applied after the scenario's (see :class:`CoupledRun`).
     """
     init = initial_stocks(ds, leaves, horizon.start, roots) if noise is None else noise_stocks(noise)
@@ -241,8 +241,9 @@ def calibrated_ensemble(ds: Dataset, origin: int = BASE_ORIGIN) -> tuple[pd.Data
         return None, None
     ensemble, manifest = stored
     if manifest["data_hash"] != ds.digest:
-        warnings.warn(f"{MANIFEST}: fitted to data hash {manifest['data_hash'][:12]}, but data/ is now "
-                      f"{ds.digest[:12]}; re-run `dezsim calibrate`", stacklevel=3)
+        flag = "" if origin == BASE_ORIGIN else f" --origin {origin}"
+        warnings.warn(f"{origin_folder(origin) / MANIFEST.name}: fitted to data hash {manifest['data_hash'][:12]}, "
+                      f"but data/ is now {ds.digest[:12]}; re-run `dezsim calibrate{flag}`", stacklevel=3)
     if manifest.get("origin", BASE_ORIGIN) != origin:
         raise ConfigError(f"{MANIFEST.name} of origin {origin}: fitted at origin {manifest.get('origin')}; "
                           f"allowed: the calibration of origin {origin} (run `dezsim calibrate --origin {origin}`)")

@@ -24,6 +24,7 @@ from dezsim.base.errors import ConfigError, DezsimError
 from dezsim.base.processes import share_cores
 from dezsim.model.abm.settings import AgentSettings
 from dezsim.model.config import Scenario
+from dezsim.model.origin import BASE_ORIGIN
 from dezsim.sweep.checks import check_disk, check_not_set_by_scenario, check_outputs
 from dezsim.sweep.cluster import connect, parse_address, probe
 from dezsim.sweep.store import IDENTITY, Store, chunk_bytes, design_digest, differs
@@ -153,6 +154,10 @@ def run_sweep(scenario: Scenario, design: pd.DataFrame, out: Path | str, seed: i
         probe(scheduler)  # an unreachable or foreign scheduler is refused before the store is touched
     ds = load()
     check_not_set_by_scenario(scenario, [c for c in design.columns if c != "run"])
+    if scenario.start != BASE_ORIGIN:  # a sweep's workers draw from the 2020 calibration and check its digest
+        raise ConfigError(f"scenario {scenario.name!r}: start = {scenario.start}: a sweep starts from the "
+                          f"{BASE_ORIGIN} calibration; allowed: start = {BASE_ORIGIN} (an earlier origin runs with "
+                          "`dezsim run --origin` or `dezsim.run`)")
     check_disk(len(design), check_outputs(outputs, scenario, ds, agents), Path(out), "sweep")
     local, stored = local_identity(ds)
     _warn_calibration(ds, stored, design_spec, len(design.columns) > 1)
