@@ -31,6 +31,7 @@ def run_cmd(
     (with --origin, from an earlier year-end)."""
     from dezsim.base.atomic import check_output_file
     from dezsim.model.coupling import AgentSettings
+    from dezsim.model.origin import BASE_ORIGIN
     from dezsim.model.scenario_checks import check_names
     from dezsim.model.simulate import run
 
@@ -44,8 +45,8 @@ def run_cmd(
     shown = region or ["jiangsu", "suzhou", "wuxi", "taicang", "wuzhong"]
     q = results.quantiles()
     first = int(q.year.min())
-    key = KEY_INDICATORS if first == 2020 else ("gdp", *KEY_INDICATORS)  # an early origin simulates GDP
-    q = q[q.indicator.isin(key) & q.region.isin(shown) & q.year.isin(sorted({first, 2020, 2023, 2025}))]
+    key = KEY_INDICATORS if first == BASE_ORIGIN else ("gdp", *KEY_INDICATORS)  # an early origin simulates GDP
+    q = q[q.indicator.isin(key) & q.region.isin(shown) & q.year.isin(sorted({first, BASE_ORIGIN, 2023, 2025}))]
     q["range"] = [f"{m:,.4g} [{lo:,.4g}-{hi:,.4g}]" for lo, m, hi in zip(q.q10, q.q50, q.q90, strict=True)]
     table = q.pivot_table(index=["indicator", "region"], columns="year", values="range", aggfunc="first",
                           observed=True)
@@ -86,8 +87,7 @@ def hindcast_cmd(
             if path is not None:
                 check_output_file(path, option)
         scen = with_origin(scenario, origin)
-        start = 2020 if scen is None else as_scenario(scen).start
-        table = read_observed(observed, ds, set(INDICATORS), start)
+        table = read_observed(observed, ds, set(INDICATORS), as_scenario(scen).start)
         results = run(scen, runs=runs, seed=seed, noise=noise)
         rows, summary = compare(table, results, ds)
     shown = rows.copy()
