@@ -260,3 +260,11 @@ def test_a_sweep_from_an_early_origin_is_refused_in_one_line(tmp_path):
                                           r"start = 2020"):
         run_sweep(early(), make("mc", [], 4, 0), tmp_path / "store", agents=None)
     assert not (tmp_path / "store").exists()  # refused before anything is written
+
+
+def test_the_committed_midterm_page_is_current(dataset):
+    from dezsim.resources import calibration_root
+    from dezsim.targets import midterm_backtest as M
+
+    page = (calibration_root() / M.PAGE).read_text(encoding="utf-8")
+    assert page == M.page(M.midterm(dataset)), "run `dezsim backtest` and commit"

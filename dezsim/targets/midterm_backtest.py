@@ -128,7 +128,7 @@ def page(frame: pd.DataFrame, runs: int = RUNS, seed: int = 0) -> str:
     if notes:
         lines += ["Not scored:", "", *notes, ""]
     lines += ["Why so few: from an origin before 2020 the model simulates GDP (and Jiangsu's software revenue from "
-              "2015 and 2018), at current prices; the past 2020 targets of the reference class are mostly real "
+              "2018), at current prices; the past 2020 targets of the reference class are mostly real "
               "(comparable-price) growth rates and indicators the model does not have (dezsim.model.origin).", ""]
     return "\n".join(lines)
 
