@@ -46,19 +46,14 @@ def naive_forecast(ds: Dataset, region: str, indicator: str, year: int, origin: 
 
 def naive_from_origin(ds: Dataset, region: str, indicator: str, year: int, origin: int) -> float:
     """Level at ``origin`` carried to ``year`` at the mean growth from the earliest published level 2-5 years
-    before it (levels of :func:`dezsim.model.sd.initial.published_levels`, nothing after the origin; NaN without
-    both)."""
-    from dezsim.calibration.origin_groups import MIN_WINDOW, SW_WINDOW
-    from dezsim.model.sd.initial import published_levels
+    before it (:func:`dezsim.calibration.origin_groups.level_pair`, nothing after the origin; NaN without both)."""
+    from dezsim.calibration.origin_groups import SW_WINDOW, level_pair
 
-    s = published_levels(ds)
-    s = s[(s.region == region) & (s.indicator == indicator) & (s.year <= origin)].groupby("year").value.mean()
-    earlier = s[(s.index >= origin - SW_WINDOW) & (s.index <= origin - MIN_WINDOW)]
-    if origin not in s.index or earlier.empty:
+    pair = level_pair(ds, indicator, region, origin, SW_WINDOW)
+    if pair is None:
         return float("nan")
-    first = int(earlier.index.min())
-    rate = (s[origin] / s[first]) ** (1 / (origin - first)) - 1
-    return float(s[origin] * (1 + rate) ** (year - origin))
+    (first, v0, _), (_, v1, _) = pair
+    return float(v1 * (v1 / v0) ** ((year - origin) / (origin - first)))
 
 
 def compare(observed: pd.DataFrame, results: Results, ds: Dataset) -> tuple[pd.DataFrame, dict]:

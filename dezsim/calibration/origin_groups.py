@@ -35,7 +35,7 @@ TWO_PCT = "a level up to the origin reproduced within +-2 %"
 def origin_groups(ds: Dataset, origin: int) -> list[Group]:
     """The calibration groups at ``origin`` (before 2020): GDP always, software where the history allows."""
     out = [_gdp_group(ds, origin)]
-    sw = _level_pair(ds, "software_revenue", "jiangsu", origin, SW_WINDOW)
+    sw = level_pair(ds, "software_revenue", "jiangsu", origin, SW_WINDOW)
     if sw is not None:
         (y0, v0, ids0), (_, v1, ids1) = sw
         n = origin - y0
@@ -47,7 +47,7 @@ def origin_groups(ds: Dataset, origin: int) -> list[Group]:
     return out
 
 
-def _level_pair(ds: Dataset, indicator: str, region: str, origin: int, window: int):
+def level_pair(ds: Dataset, indicator: str, region: str, origin: int, window: int):
     """The level at ``origin`` and the earliest within ``window`` years before it (>= MIN_WINDOW), each as
     (year, value, ids): the mean of a year's published versions; None when the history lacks either."""
     s = published_levels(ds)
@@ -63,7 +63,7 @@ def _level_pair(ds: Dataset, indicator: str, region: str, origin: int, window: i
 
 
 def _gdp_group(ds: Dataset, origin: int) -> Group:
-    pair = _level_pair(ds, "gdp", "suzhou", origin, WINDOW_YEARS["gdp"])
+    pair = level_pair(ds, "gdp", "suzhou", origin, WINDOW_YEARS["gdp"])
     if pair is None:
         raise DezsimError(f"calibration at origin {origin}: data/history/series_to_2020.csv needs Suzhou GDP levels "
                           f"at {origin} and {MIN_WINDOW}-{WINDOW_YEARS['gdp']} years before; allowed: an origin "

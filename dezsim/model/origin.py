@@ -19,7 +19,8 @@ path barely moves with it: see :data:`EARLY_INDICATORS`). The other stocks have 
   2020 flows.
 
 So from an origin before 2020 those indicators are left out of the results (not simulated from a guessed
-start), and a coupled run is refused with a one-line error.
+start): :func:`dezsim.run` runs the SD core alone and records that in the provenance, and a direct coupled
+:func:`dezsim.model.simulate.simulate_design` is refused with a one-line error.
 """
 
 from __future__ import annotations

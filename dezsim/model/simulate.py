@@ -26,7 +26,7 @@ from dezsim.model.coupling import AgentSettings
 from dezsim.model.origin import BASE_ORIGIN, simulated_indicators
 from dezsim.model.results import Results
 from dezsim.model.scenario_checks import check_settings_simulated
-from dezsim.model.sd.initial import available_origins, initial_table, seeded
+from dezsim.model.sd.initial import available_origins, initial_table, origin_problem, seeded
 from dezsim.model.sd.model import Horizon, Initial
 from dezsim.model.sd.outputs import indicators, output_regions
 
@@ -99,9 +99,9 @@ def request_size(runs: int, scen: Scenario, ds: Dataset, agents: AgentSettings |
 def check_origin_data(scen: Scenario, ds: Dataset) -> None:
     """A one-line :class:`ConfigError` when the data cannot start the scenario's regions from its ``start``,
     naming why and the origins they can start from."""
-    if scen.start == BASE_ORIGIN:
+    if scen.start == BASE_ORIGIN or not origin_problem(ds, scen.start, tuple(scen.regions)):
         return
-    why = available_origins(ds, tuple(scen.regions))
+    why = available_origins(ds, tuple(scen.regions))  # only to name the allowed starts
     if why[scen.start]:
         ok = ", ".join(str(y) for y, reason in why.items() if not reason)
         raise ConfigError(f"scenario {scen.name!r}: start = {scen.start} for regions {scen.regions}: "

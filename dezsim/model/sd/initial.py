@@ -246,15 +246,18 @@ def available_origins(ds: Dataset, roots: Sequence[str] = ("jiangsu",)) -> dict[
     why not (the data lack a level of that year, or a key to split it)."""
     from dezsim.model.origin import ORIGINS
 
-    out = {}
-    for year in ORIGINS:
-        try:
-            for ind in seeded(ds, year, _roots(year, roots)):
-                _derived(ds, ind, year, roots)
-            out[year] = ""
-        except DataError as exc:
-            out[year] = str(exc).split("; allowed:")[0]
-    return out
+    return {year: origin_problem(ds, year, roots) for year in ORIGINS}
+
+
+def origin_problem(ds: Dataset, year: int, roots: Sequence[str] = ("jiangsu",)) -> str:
+    """"" when the model can start ``roots`` from ``year``, else why not (the data lack a level of that year, or
+    a key to split it)."""
+    try:
+        for ind in seeded(ds, year, _roots(year, roots)):
+            _derived(ds, ind, year, roots)
+    except DataError as exc:
+        return str(exc).split("; allowed:")[0]
+    return ""
 
 
 #: Seeded indicators that may have a figure at an origin before 2020 (the economic core).
