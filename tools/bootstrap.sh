@@ -35,7 +35,11 @@ if [ ! -x .venv/bin/python ] || ! is_ok .venv/bin/python; then
 fi
 spec="."
 [ -n "$extras" ] && spec=".[$extras]"
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -e "$spec"
+# A pip configuration may list local index folders that do not exist on this machine; pip then warns once per
+# package ("Location ... is ignored"). That says nothing about dezsim, so only that notice is dropped; pip's exit
+# status and every other line stay.
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -e "$spec" 2> >(
+    grep -v "^WARNING: Location '.*' is ignored: it is neither a file nor a directory\.$" >&2 || true)
 
 # The test suite drives the dashboard in the distribution's Chromium (never a downloaded browser): install it
 # with the system's package manager when we may (root with apt-get), else say how.
