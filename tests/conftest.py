@@ -34,3 +34,16 @@ def data_copy(tmp_path) -> Path:
     dest = tmp_path / "data"
     shutil.copytree(default_root(), dest)
     return dest
+
+
+@pytest.fixture(autouse=True)
+def agents_stepped_afresh(monkeypatch):
+    """Every test's agents are stepped, never replayed from an earlier run (:mod:`dezsim.model.agent_memo`):
+    a test comparing run k across ensembles, chunks or processes must compare two simulations, not a
+    simulation and its record. tests/test_agent_memo.py turns the memo back on and holds it to fresh runs."""
+    from dezsim.model import agent_memo
+
+    agent_memo.clear()
+    monkeypatch.setattr(agent_memo, "MEMO_RUNS", 0)
+    yield
+    agent_memo.clear()

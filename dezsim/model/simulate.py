@@ -19,7 +19,7 @@ from dezsim.data.dataset import Dataset
 from dezsim.data.loader import load
 from dezsim.model import budget, coupling, process_noise
 from dezsim.model import params as P
-from dezsim.model.abm import engine as abm_engine
+from dezsim.model.agent_memo import memoised_agents
 from dezsim.model.abm import recognition
 from dezsim.model.config import Scenario, load_scenario
 from dezsim.model.coupling import AgentSettings
@@ -179,7 +179,7 @@ def simulate_raw(par: dict[str, np.ndarray], ds: Dataset, leaves: list[str], des
                           "alone (agents=None, --no-agents)")
     if agents is not None:
         targets = coupling.upgrade_targets(ds, leaves)
-        engine = coupling.build_agents(abm_engine.setup(design, par, init.gdp, targets, seed, agents, horizon.start))
+        engine = memoised_agents(design, par, init.gdp, targets, seed, agents, horizon.start, coupling.build_agents)
     raw = coupling.CoupledRun(par, init, horizon, engine, yearly, noise).run()
     if engine is None:
         return raw
