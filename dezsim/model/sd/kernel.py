@@ -28,8 +28,8 @@ PARALLEL_BLOCKS = 2
 #: (``cache=True``) of the loops below only notices edits of this file; a test holds GENERATED_DIGEST to the
 #: generated file, so regenerating the derivative forces an edit here and a fresh compile instead of a stale
 #: cached kernel (compiling the parallel loop takes several seconds, once per installation rather than per run).
-GENERATED_FILES = ("_kernel_generated.py",)
-GENERATED_DIGEST = "0097a6550cb960a7"
+GENERATED_FILES = ("_kernel_generated.py", "fastmath.py")
+GENERATED_DIGEST = "b39d31d2d6ffd29b"
 
 
 def integrate_cells(x, p, c, it_load, t0, steps, rk4):

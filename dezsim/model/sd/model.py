@@ -287,15 +287,16 @@ def _record(x, par, consts, load, vint_r, vint_h, t: float, previous: dict | Non
     with np.errstate(invalid="ignore", divide="ignore"):
         vintage_pue = np.where(vint_r > 0, vint_h / vint_r, np.nan)
     shape = x.shape[1:]
+    x.flags.writeable = False  # the record holds views of the year-end state: nothing may change it afterwards
     return {
-        "gdp": x[IDX["gdp"]].copy(), "core_va": np.broadcast_to(va, shape).copy(), "ei": x[IDX["ei"]].copy(),
-        "sw": x[IDX["sw"]].copy(), "g5": x[IDX["g5"]].copy(), "g5_covered": np.minimum(x[IDX["g5"]], ceiling),
-        "g5_ceiling": ceiling, "patents": x[IDX["patents"]].copy(), "pct": x[IDX["pct"]].copy(),
+        "gdp": x[IDX["gdp"]], "core_va": np.broadcast_to(va, shape).copy(), "ei": x[IDX["ei"]],
+        "sw": x[IDX["sw"]], "g5": x[IDX["g5"]], "g5_covered": np.minimum(x[IDX["g5"]], ceiling),
+        "g5_ceiling": ceiling, "patents": x[IDX["patents"]], "pct": x[IDX["pct"]],
         "racks": vint_r.sum(axis=0), "it_load": it_load, "facility_load": facility,
         "new_it_load": new_load, "new_facility_load": np.broadcast_to(new_fac, shape).copy(),
         "energy": facility * par["dc_utilisation"] * HOURS_PER_YEAR / KWH_PER_GWH,
-        "racks_built": x[IDX["racks_built"]].copy(), "racks_retired": x[IDX["racks_retired"]].copy(),
+        "racks_built": x[IDX["racks_built"]], "racks_retired": x[IDX["racks_retired"]],
         # fmin/fmax skip NaN as nanmin/nanmax do, without warning on a region with no racks (an early origin)
         "pue_min": np.fmin.reduce(vintage_pue, axis=0), "pue_max": np.fmax.reduce(vintage_pue, axis=0),
-        "_nb_load": nb_load.copy(), "_nb_facility": nb_fac.copy(),
+        "_nb_load": nb_load, "_nb_facility": nb_fac,
     }
