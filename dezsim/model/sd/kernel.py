@@ -24,12 +24,13 @@ N_TEMPS = _kernel_generated.N_TEMPS
 BLOCK = 512
 PARALLEL_BLOCKS = 2
 
-#: The file holding the compiled callee (the generated derivative), and its digest. numba's on-disk cache
-#: (``cache=True``) of the loops below only notices edits of this file; a test holds GENERATED_DIGEST to the
-#: generated file, so regenerating the derivative forces an edit here and a fresh compile instead of a stale
-#: cached kernel (compiling the parallel loop takes several seconds, once per installation rather than per run).
+#: The files holding the compiled callees (the generated derivative and the rows of fastmath it calls), and their
+#: digest. numba's on-disk cache (``cache=True``) of the loops below only notices edits of this file; a test holds
+#: GENERATED_DIGEST to those files, so regenerating the derivative (which an edit of fastmath.py requires: the
+#: generated file names its digest) forces an edit here and a fresh compile instead of a stale cached kernel
+#: (compiling the parallel loop takes several seconds, once per installation rather than per run).
 GENERATED_FILES = ("_kernel_generated.py", "fastmath.py")
-GENERATED_DIGEST = "b39d31d2d6ffd29b"
+GENERATED_DIGEST = "822da56393804483"
 
 
 def integrate_cells(x, p, c, it_load, t0, steps, rk4):
