@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import ctypes
 from abc import ABC, abstractmethod
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 import pandas as pd
 
@@ -107,11 +109,19 @@ def _populations(runs: tuple, firm_par: list[dict], gdp: np.ndarray, seed: int, 
     """Each run's population and its generator as it stands after the draw (cached, see :data:`CACHE_FIRMS`)."""
     key = (runs, seed, spec, gdp.tobytes(), tuple(tuple(sorted(p.items())) for p in firm_par))
     if key not in _cache:
-        firms, states = [], []
-        for j, (run, fp) in enumerate(zip(runs, firm_par, strict=True)):
-            rng = component_rng(seed, "agents", run=run)
-            firms.append(population.build(gdp if gdp.ndim == 1 else gdp[j], fp, rng, spec))
-            states.append(rng.bit_generator.state)
+        def draw(j: int) -> tuple[population.Firms, dict]:
+            rng = component_rng(seed, "agents", run=runs[j])
+            return population.build(gdp if gdp.ndim == 1 else gdp[j], firm_par[j], rng, spec), rng.bit_generator.state
+
+        # numpy's generators and sorts release the GIL, so runs are drawn on the kernels' threads (each from its
+        # own stream: the populations do not depend on the number of threads)
+        threads = min(numba.get_num_threads(), len(runs))
+        if threads > 1:
+            with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="dezsim-population") as pool:
+                drawn = list(pool.map(draw, range(len(runs))))
+        else:
+            drawn = [draw(j) for j in range(len(runs))]
+        firms, states = [f for f, _ in drawn], [s for _, s in drawn]
         _cache.clear()
         if sum(len(f) for f in firms) > CACHE_FIRMS:
             return firms, [_generator(s) for s in states]
