@@ -93,7 +93,6 @@ class MemoisedAgents:
         self._live: AgentEngine | None = None
         self._seen: list[Observables] = []
         self._new: list[_Track] | None = None
-        self.replayed_years = 0
         with _lock:
             tracks = [_tracks.get(key) for key in keys]
         self._old = tracks if all(t is not None for t in tracks) else None
@@ -111,7 +110,6 @@ class MemoisedAgents:
         if self._live is None and old is not None and all(len(t.seen) > k and t.seen[k] == row
                                                           for t, row in zip(old, rows, strict=True)):
             self._seen.append(env)
-            self.replayed_years += 1
             flows = AgentFlows(*(np.stack([t.flows[k][i] for t in old]) for i in range(3)))
             return flows, {key: np.stack([t.out[k][key] for t in old]) for key in old[0].out[k]}
         engine = self._engine()
