@@ -1,8 +1,10 @@
 """``x ** e`` and ``exp(y)`` over a row of cells in arithmetic the compiler vectorises (the generated kernel's
 ``pow`` and ``exp``).
 
-Why: a scalar ``libm`` ``pow`` per cell and stage was a third of the SD kernel's time (its ``exp`` a seventh), and numba vectorises no
-``libm`` call here (its SVML path needs an SVML-patched LLVM, which pip's llvmlite is not). This computes
+Why: numba vectorises no ``libm`` call here (its SVML path needs an SVML-patched LLVM, which pip's llvmlite is
+not), and taking the scalar ``pow`` out of the kernel made it about a third faster (``exp``: a seventh). On whole
+rows the two cost a few ns per cell; measured against the scalar calls, the kernel is about a tenth faster (the
+rest of its time is the rows' memory traffic). This computes
 ``exp(e * log(x))`` from the float's exponent and mantissa, read through integer views of the rows, and two
 series whose terms are exact formulas (no fitted coefficients):
 
@@ -45,7 +47,7 @@ _MANTISSA_BITS = 52
 _MANTISSA_MASK = np.int64(2**_MANTISSA_BITS - 1)
 _EXPONENT_BIAS = 1023
 _ONE_BITS = np.int64(_EXPONENT_BIAS << _MANTISSA_BITS)  # the bits of 1.0: a mantissa put in [1, 2)
-#: 1 / (2 i + 1) and 1 / i!, highest order first (Horner's order), as tuples numba unrolls into the loop body.
+#: 1 / (2 i + 1) and 1 / i!, highest order first (Horner's order); the loops write the series out term by term.
 _LOG_HORNER = tuple(1.0 / (2 * i + 1) for i in reversed(range(LOG_TERMS)))
 _EXP_HORNER = tuple(1.0 / math.factorial(i) for i in reversed(range(EXP_TERMS)))
 _L, _E = _LOG_HORNER, _EXP_HORNER
