@@ -47,38 +47,35 @@ _MANTISSA_BITS = 52
 _MANTISSA_MASK = np.int64(2**_MANTISSA_BITS - 1)
 _EXPONENT_BIAS = 1023
 _ONE_BITS = np.int64(_EXPONENT_BIAS << _MANTISSA_BITS)  # the bits of 1.0: a mantissa put in [1, 2)
-#: 1 / (2 i + 1) and 1 / i!, highest order first (Horner's order); the loops write the series out term by term.
+#: 1 / (2 i + 1) and 1 / i!, highest order first (Horner's order).
 _LOG_HORNER = tuple(1.0 / (2 * i + 1) for i in reversed(range(LOG_TERMS)))
 _EXP_HORNER = tuple(1.0 / math.factorial(i) for i in reversed(range(EXP_TERMS)))
 _L, _E = _LOG_HORNER, _EXP_HORNER
-assert len(_L) == 11 and len(_E) == 14  # pow_row writes the two series out term by term
 # A result beyond these came from a clamped exponent (or is within a unit of the clamp): the scalar answers.
 _OUT_LO, _OUT_HI = math.exp(-(EXP_LIMIT - 1.0)), math.exp(EXP_LIMIT - 1.0)
 
 
+@numba.njit(cache=True, nogil=True, inline="always")
+def _horner(x, coefficients):  # pragma: no cover - compiled
+    """The polynomial with ``coefficients`` (highest order first) at ``x``. The loop over the tuple is unrolled
+    when numba types it and the function is inlined, so the loops over cells that call it stay loops without an
+    inner loop, which the compiler vectorises."""
+    value = 0.0
+    for c in numba.literal_unroll(coefficients):
+        value = value * x + c
+    return value
+
+
 @numba.njit(cache=True, nogil=True, error_model="numpy")
 def _exp_fast(y, out, scale, n):  # pragma: no cover - compiled
-    """``out[:n] = exp(y[:n])`` for ``|y| <= EXP_LIMIT`` (``y`` clamped there; ``out`` may be ``y``; ``scale``: a
-    float64 scratch row)."""
+    """``out[:n] = exp(y[:n])`` for ``|y| <= EXP_LIMIT`` (``y`` clamped there; ``y``, ``out`` and ``scale``, a
+    float64 scratch row, must be distinct rows, or the compiler's overlap check keeps the loop scalar)."""
     sbits = scale.view(np.int64)
     for i in range(n):
         v = min(max(y[i], -EXP_LIMIT), EXP_LIMIT)
         j = math.floor(v / _LN2 + 0.5)
         r = (v - j * _LN2_HI) - j * _LN2_LO
-        p = _E[0]  # Horner's rule written out: a loop here would stop the cells' loop vectorising
-        p = p * r + _E[1]
-        p = p * r + _E[2]
-        p = p * r + _E[3]
-        p = p * r + _E[4]
-        p = p * r + _E[5]
-        p = p * r + _E[6]
-        p = p * r + _E[7]
-        p = p * r + _E[8]
-        p = p * r + _E[9]
-        p = p * r + _E[10]
-        p = p * r + _E[11]
-        p = p * r + _E[12]
-        p = p * r + _E[13]
+        p = _horner(r, _E)
         out[i] = p
         scale[i] = j
     for i in range(n):  # 2**j in the exponent bits
@@ -118,19 +115,9 @@ def pow_row(x, e, out, work, n):  # pragma: no cover - compiled (the plain-Pytho
         k = k + 1.0 if big else k
         s = (m - 1.0) / (m + 1.0)
         z = s * s
-        series = _L[0]  # Horner's rule written out: a loop here would stop the cells' loop vectorising
-        series = series * z + _L[1]
-        series = series * z + _L[2]
-        series = series * z + _L[3]
-        series = series * z + _L[4]
-        series = series * z + _L[5]
-        series = series * z + _L[6]
-        series = series * z + _L[7]
-        series = series * z + _L[8]
-        series = series * z + _L[9]
-        series = series * z + _L[10]
-        out[i] = e[i] * (k * _LN2 + 2.0 * s * series)
-    _exp_fast(out, out, scale, n)
+        series = _horner(z, _L)
+        mant[i] = e[i] * (k * _LN2 + 2.0 * s * series)  # y = e log x, over the mantissa it no longer needs
+    _exp_fast(mant, out, scale, n)  # from a row other than out: rows that may overlap would keep its loop scalar
     # Cells outside the fast range get the scalar answer. They are counted first in a branch-free loop (a loop
     # holding the branch and the call ran at the speed of the scalar pow, even with the branch never taken).
     outside = 0
