@@ -30,7 +30,7 @@ PARALLEL_BLOCKS = 2
 #: generated file names its digest) forces an edit here and a fresh compile instead of a stale cached kernel
 #: (compiling the parallel loop takes several seconds, once per installation rather than per run).
 GENERATED_FILES = ("_kernel_generated.py", "fastmath.py")
-GENERATED_DIGEST = "bfd393f075a4f248"
+GENERATED_DIGEST = "961d15979c4be0f6"
 
 
 def integrate_cells(x, p, c, it_load, t0, steps, rk4):
