@@ -108,7 +108,7 @@ def test_agent_kernel_cache_is_keyed_to_the_rule():
     of the files its compiled callees live in, so editing them forces an edit (and a recompile) of the kernel."""
     from dezsim.model.abm import kernel
 
-    files = [PACKAGE / "model" / "abm" / name for name in kernel.RULE_FILES]
+    files = [PACKAGE / "model" / name for name in kernel.RULE_FILES]
     digest = hashlib.sha256(b"".join(p.read_bytes() for p in files)).hexdigest()[:16]
     assert kernel.RULE_DIGEST == digest, f"update RULE_DIGEST in dezsim/model/abm/kernel.py to {digest!r}"
 
@@ -118,7 +118,7 @@ def test_sd_kernel_cache_is_keyed_to_the_generated_derivative():
     derivative they call, so ``dezsim equations --write`` forces an edit (and a recompile) of the loops."""
     from dezsim.model.sd import kernel
 
-    files = [PACKAGE / "model" / "sd" / name for name in kernel.GENERATED_FILES]
+    files = [PACKAGE / "model" / name for name in kernel.GENERATED_FILES]
     digest = hashlib.sha256(b"".join(p.read_bytes() for p in files)).hexdigest()[:16]
     assert kernel.GENERATED_DIGEST == digest, f"update GENERATED_DIGEST in dezsim/model/sd/kernel.py to {digest!r}"
 

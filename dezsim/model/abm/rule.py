@@ -33,6 +33,8 @@ BASE_HAZARDS = ("hazard_diagnose", "hazard_cloud", "hazard_workshop", "hazard_fa
 RULE_PARAMS = (*BASE_HAZARDS, "cost_share_diagnose", "cost_share_project", "cost_scale", "attractiveness_elasticity",
                "own_cost_floor", "peer_effect", "infra_effect", "firm_size_mean")
 _CSD, _CSP, _SCALE, _ETA, _FLOOR, _PEER, _INFRA, _MEAN = range(4, 12)
+#: Where ``firm_size_mean`` sits in ``fp`` (the fused kernel divides revenue by it).
+MEAN_SIZE = _MEAN
 #: Instruments per region, in the order of the ``support`` vector: free diagnosis (share of its cost), capex and
 #: interest subsidy (shares of project cost), largest award (100m yuan).
 INSTRUMENTS = ("policy_free_diagnosis", "policy_capex_subsidy", "policy_interest_subsidy", "policy_max_award")
@@ -72,23 +74,40 @@ def region_reliefs(free_diag, subsidy_share, fp):  # pragma: no cover - compiled
 
 
 @jit
-def year_terms(size, coverage, free_diag, subsidy_share, max_award, relief_diag, relief_share, fp):  # pragma: no cover
+def size_exponents(fp):  # pragma: no cover - compiled
+    """Exponents of a firm's revenue in its terms: project cost ~ ``size ** cost_scale``, and the hazard's size
+    factor ~ ``(size / firm_size_mean) ** ((1 - cost_scale) * elasticity)`` (the payoff ``benefit / cost`` to the
+    ``elasticity``, relative to a mean-size firm's)."""
+    return fp[_SCALE], (1.0 - fp[_SCALE]) * fp[_ETA]
+
+
+@jit
+def size_powers(size, fp):  # pragma: no cover - compiled
+    """``(size ** e_cost, (size / firm_size_mean) ** e_factor)`` of one firm (:func:`size_exponents`); the fused
+    kernel computes the same powers for all firms at once in vectorised rows (within a few units in the last
+    place of these)."""
+    e_cost, e_factor = size_exponents(fp)
+    return size ** e_cost, (size / fp[_MEAN]) ** e_factor
+
+
+@jit
+def year_terms(size, cost_power, factor_power, coverage, free_diag, subsidy_share, max_award, relief_diag,
+               relief_share, fp):  # pragma: no cover - compiled
     """A firm's terms for one year (revenue, coverage and instruments change at most once a year).
 
-    ``subsidy_share`` is the capex plus interest subsidy (share of project cost), ``relief_diag`` and
-    ``relief_share`` the region's reliefs (:func:`region_reliefs`). Returns (diagnosis cost, project cost,
-    offer towards a diagnosis, offer towards a project, relief of each offer, project hazard factor (size
-    factor x infrastructure)); costs and offers in 100m yuan.
+    ``cost_power`` and ``factor_power`` are the firm's :func:`size_powers`; ``subsidy_share`` is the capex plus
+    interest subsidy (share of project cost), ``relief_diag`` and ``relief_share`` the region's reliefs
+    (:func:`region_reliefs`). Returns (diagnosis cost, project cost, offer towards a diagnosis, offer towards a
+    project, relief of each offer, project hazard factor (size factor x infrastructure)); costs and offers in
+    100m yuan.
     """
-    eta, scale = fp[_ETA], fp[_SCALE]
-    log_size = math.log(size)
     diag = fp[_CSD] * size
-    proj = fp[_CSP] * math.exp(scale * log_size)
-    factor = math.exp((1.0 - scale) * eta * (log_size - math.log(fp[_MEAN]))) * (1 + fp[_INFRA] * coverage)
+    proj = fp[_CSP] * cost_power
+    factor = factor_power * (1 + fp[_INFRA] * coverage)
     full = subsidy_share * proj
     if full <= max_award:
         return diag, proj, free_diag * diag, full, relief_diag, relief_share, factor
-    return diag, proj, free_diag * diag, max_award, relief_diag, _relief(proj, max_award, fp[_FLOOR], eta), factor
+    return diag, proj, free_diag * diag, max_award, relief_diag, _relief(proj, max_award, fp[_FLOOR], fp[_ETA]), factor
 
 
 @jit
@@ -109,11 +128,26 @@ def chances(base, relief, peers, fp, dt):  # pragma: no cover - compiled
     return p_none, (p_none if relief == 1.0 else -math.expm1(-h_none * relief * dt))
 
 
+#: Relative margin on :func:`reach_bound`: it covers the rounding of the products in the bound and in the chances
+#: (a few units in the last place, 1e-16 each), so the bound is never below a chance it stands for.
+BOUND_MARGIN = 1e-9
+
+
 @jit
-def out_of_reach(u, base, relief, peers, fp, dt):  # pragma: no cover - compiled
-    """True when the draw ``u`` is above both chances of :func:`chances` without computing them: a chance
-    ``1 - exp(-h dt)`` never exceeds ``h dt``, so such a firm neither climbs nor applies this period."""
-    return u >= base * (1 + fp[_PEER] * peers) * max(relief, 1.0) * dt
+def reach_bound(base, relief):  # pragma: no cover - compiled
+    """A firm's bound on its chances per unit of ``hazard x (1 + peer_effect x peers) x dt`` at its rung
+    (``base`` and ``relief`` of :func:`at_rung`): a chance ``1 - exp(-h dt)`` never exceeds ``h dt``, so a draw
+    at or above ``reach_bound x`` :func:`period_scale` is above both chances of :func:`chances`, and the firm
+    neither climbs nor applies that period. Kept per firm by the fused kernel, it decides most firms of a period
+    from one number each; 0 at the top rung."""
+    return base * max(relief, 1.0) * (1.0 + BOUND_MARGIN)
+
+
+@jit
+def period_scale(hazard, peers, fp, dt):  # pragma: no cover - compiled
+    """What multiplies every :func:`reach_bound` of a (region, sector) group in a period (``peers``: its share
+    at the start of the period; ``hazard``: the region's multiplier of the year)."""
+    return hazard * (1 + fp[_PEER] * peers) * dt
 
 
 @jit

@@ -24,13 +24,13 @@ N_TEMPS = _kernel_generated.N_TEMPS
 BLOCK = 512
 PARALLEL_BLOCKS = 2
 
-#: The files holding the compiled callees (the generated derivative and the rows of fastmath it calls), and their
-#: digest. numba's on-disk cache (``cache=True``) of the loops below only notices edits of this file; a test holds
+#: The files holding the compiled callees (the generated derivative and the rows of fastmath it calls; paths under
+#: ``dezsim/model``), and their digest. numba's on-disk cache (``cache=True``) of the loops below only notices edits of this file; a test holds
 #: GENERATED_DIGEST to those files, so regenerating the derivative (which an edit of fastmath.py requires: the
 #: generated file names its digest) forces an edit here and a fresh compile instead of a stale cached kernel
 #: (compiling the parallel loop takes several seconds, once per installation rather than per run).
-GENERATED_FILES = ("_kernel_generated.py", "fastmath.py")
-GENERATED_DIGEST = "961d15979c4be0f6"
+GENERATED_FILES = ("sd/_kernel_generated.py", "fastmath.py")
+GENERATED_DIGEST = "8ec72dd90e4bef13"
 
 
 def integrate_cells(x, p, c, it_load, t0, steps, rk4):

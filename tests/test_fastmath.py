@@ -1,4 +1,4 @@
-"""The kernel's vectorised ``pow`` and ``exp`` (dezsim.model.sd.fastmath) against numpy's: within 1e-14
+"""The kernel's vectorised ``pow`` and ``exp`` (dezsim.model.fastmath) against numpy's: within 1e-14
 relative wherever the result is a normal float (the series' truncation is below 1e-17, the rest is rounding of
 a few dozen operations), and the scalar answer itself where the fast path does not apply."""
 
@@ -8,7 +8,7 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dezsim.model.sd.fastmath import EXP_LIMIT, exp_row, pow_row
+from dezsim.model.fastmath import EXP_LIMIT, exp_row, pow_row
 
 #: A few dozen rounded operations, each within half a unit in the last place (2**-53 ~ 1.1e-16), and the
 #: exponent's error times |e log x| (up to a few units of 1e-16 times its size): 1e-14 leaves a factor ~10.

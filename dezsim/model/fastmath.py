@@ -1,5 +1,5 @@
-"""``x ** e`` and ``exp(y)`` over a row of cells in arithmetic the compiler vectorises (the generated kernel's
-``pow`` and ``exp``).
+"""``x ** e`` and ``exp(y)`` over a row of cells in arithmetic the compiler vectorises (the SD kernel's ``pow`` and
+``exp``, and the agent kernel's powers of firm revenue).
 
 Why: numba vectorises no ``libm`` call here (its SVML path needs an SVML-patched LLVM, which pip's llvmlite is
 not), and taking the scalar ``pow`` out of the kernel made it about a third faster (``exp``: a seventh). On whole
