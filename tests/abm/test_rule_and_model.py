@@ -270,3 +270,23 @@ def test_adaptive_district_raises_support_when_behind(engine):
     capex = eng.districts.support[..., 1] if engine == "vectorised" else [d.capex_subsidy for d in
                                                                          eng.models[0].districts]
     np.testing.assert_allclose(capex, 0.10)
+
+
+@settings(max_examples=300, deadline=None)
+@given(rung=st.integers(0, population.TOP), size=st.floats(1e-3, 1e3), coverage=st.floats(0, 1),
+       free_diag=st.floats(0, 1), share=st.floats(0, 0.9), award=st.floats(1e-4, 10), peers=st.floats(0, 1),
+       hazard=st.floats(0.05, 5), speed=st.floats(0.2, 5), steps=st.sampled_from([1, 2, 4, 12]))
+def test_reach_bound_is_never_below_a_chance(rung, size, coverage, free_diag, share, award, peers, hazard, speed,
+                                              steps):
+    """The kernel decides a firm from ``u >= reach_bound x period_scale`` alone (no climb, no application), so the
+    bound must be at or above both chances at every rung, else a firm that should climb would be skipped."""
+    fp = rule.rule_vector(FIRM | {"programme_speed": speed})
+    dt = 1.0 / steps
+    reliefs = rule.region_reliefs(free_diag, share, fp)
+    terms = rule.year_terms(size, *rule.size_powers(size, fp), coverage, free_diag, share, award, *reliefs, fp)
+    _, _, base, relief = rule.at_rung(rung, *terms, fp)
+    bound = rule.reach_bound(base, relief) * rule.period_scale(hazard, peers, fp, dt)
+    p_none, p_pol = rule.chances(base * hazard, relief, peers, fp, dt)
+    assert p_none <= bound and p_pol <= bound, (p_none, p_pol, bound)
+    if rung == population.TOP:
+        assert bound == 0.0  # nothing left to climb: every draw is at or above it
