@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dezsim.base.errors import DezsimError
 from dezsim.model.results import COLUMNS, Results
@@ -74,3 +76,26 @@ def test_units_in_tidy_frames_and_xarray():
     assert ureg(str(x.sel(indicator="core_industry_share_gdp").unit.item())).to("").magnitude == 0.01
     one = Results.from_arrays("s", {"gdp": np.ones((2, 1, 2))}, ["suzhou"], [2020, 2021], design, {}).to_xarray()
     assert one.attrs["units"] == "1e8 * yuan"
+
+
+@settings(max_examples=40, deadline=None)
+@given(n_runs=st.integers(1, 4), regions=st.lists(st.sampled_from(["wuxi", "suzhou", "jiangsu_rest", "taicang"]),
+                                                   min_size=1, max_size=4, unique=True),
+       names=st.lists(st.sampled_from(["gdp", "dc_racks", "core_industry_va", "g5_coverage"]), min_size=1,
+                      max_size=4, unique=True), seed=st.integers(0, 2**16))
+def test_from_arrays_puts_every_value_under_its_labels(n_runs, regions, names, seed):
+    """The frame built from codes holds arrays[name][run, region, year] on the row labelled so, and its text
+    columns are categories sorted as astype("category") sorts them."""
+    rng = np.random.default_rng(seed)
+    years = [2020, 2021, 2022]
+    arrays = {n: rng.random((n_runs, len(regions), len(years))) for n in names}
+    runs = rng.permutation(10)[:n_runs]
+    res = Results.from_arrays("s", arrays, regions, years, pd.DataFrame({"run": runs, "seed": 0}), {})
+    f = res.frame
+    assert len(f) == n_runs * len(regions) * len(years) * len(names)
+    for col, values in (("region", regions), ("indicator", names), ("scenario", ["s"])):
+        assert list(f[col].cat.categories) == sorted(values)
+    where = {r: i for i, r in enumerate(runs)}
+    for row in f.sample(min(len(f), 30), random_state=seed).itertuples():
+        expected = arrays[row.indicator][where[row.run], regions.index(row.region), years.index(row.year)]
+        assert row.value == expected

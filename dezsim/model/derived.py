@@ -22,7 +22,7 @@ from dezsim.base.errors import DezsimError
 from dezsim.base.seeding import component_rng
 from dezsim.data.dataset import Dataset
 from dezsim.model.derived_params import ANCHORS, PARAMS, Anchor
-from dezsim.model.results import COLUMNS, Results
+from dezsim.model.results import COLUMNS, Results, concat_coded
 
 #: Indicators this layer adds (names of data/indicators.csv).
 DERIVED = ("digital_economy_size", "digital_economy_share_gdp", "high_tech_enterprises_digital")
@@ -106,11 +106,7 @@ def add_derived(results: Results, ds: Dataset, seed: int | None = None) -> Resul
     if not parts:
         return results
     scenario = frame.scenario.iloc[0]
-    new = pd.concat([frame.astype({c: str for c in ("scenario", "region", "indicator")}),
-                     *[_long(values, scenario, runs, region, name, years) for name, region, values in parts]],
-                    ignore_index=True)
-    for col in ("scenario", "region", "indicator"):
-        new[col] = new[col].astype("category")
+    new = concat_coded([frame, *[_long(values, scenario, runs, region, name, years) for name, region, values in parts]])
     return Results(new[COLUMNS], results.design, results.provenance | {"derived": list(DERIVED)})
 
 

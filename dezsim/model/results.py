@@ -19,6 +19,23 @@ _META_PROVENANCE = b"dezsim.provenance"
 _META_CHECKSUM = b"dezsim.checksum"
 
 
+def coded(labels, codes: np.ndarray) -> pd.Categorical:
+    """The categorical column whose row i is ``labels[codes[i]]``, with the labels' sorted unique values as
+    categories (what ``astype("category")`` of the strings gives, without making them)."""
+    categories = pd.Index(sorted(set(labels)))
+    where = categories.get_indexer(list(labels))
+    return pd.Categorical.from_codes(where[np.asarray(codes)], categories=categories)
+
+
+def concat_coded(frames: list[pd.DataFrame], columns=("scenario", "region", "indicator")) -> pd.DataFrame:
+    """``frames`` one after the other, ``columns`` as categories with the sorted union of their values (as
+    converting the concatenated strings with ``astype("category")`` gives), without turning the large frame's
+    categories into strings and back."""
+    union = {col: pd.Index(sorted(set().union(*(f[col].unique() for f in frames)))) for col in columns}
+    recoded = [f.assign(**{col: pd.Categorical(f[col], categories=union[col]) for col in columns}) for f in frames]
+    return pd.concat(recoded, ignore_index=True)
+
+
 @dataclass(frozen=True)
 class Results:
     """Outputs of one or more runs.
@@ -41,20 +58,23 @@ class Results:
     @classmethod
     def from_arrays(cls, scenario: str, arrays: dict[str, np.ndarray], regions: list[str], years: list[int],
                     design: pd.DataFrame, provenance: dict) -> Results:
-        """Build from indicator arrays shaped (run, region, year)."""
+        """Build from indicator arrays shaped (run, region, year).
+
+        The frame's rows run indicator by indicator, then run, region and year; its text columns are categories
+        (sorted, as ``astype("category")`` sorts them) built from codes, so no column of repeated strings is made
+        (the lever search builds a frame at every point)."""
         runs = design["run"].to_numpy()
+        names = list(arrays)
         n_e, n_r, n_y = next(iter(arrays.values())).shape
-        idx = pd.MultiIndex.from_product([runs, regions, years], names=["run", "region", "year"])
-        parts = []
-        for name, values in arrays.items():
-            part = idx.to_frame(index=False)
-            part["indicator"] = name
-            part["value"] = values.reshape(n_e * n_r * n_y)
-            parts.append(part)
-        frame = pd.concat(parts, ignore_index=True)
-        frame.insert(0, "scenario", scenario)
-        for col in ("scenario", "region", "indicator"):
-            frame[col] = frame[col].astype("category")
+        per = n_e * n_r * n_y
+        frame = pd.DataFrame({
+            "scenario": coded([scenario], np.zeros(per * len(names), dtype=np.int64)),
+            "run": np.tile(np.repeat(runs, n_r * n_y), len(names)),
+            "region": coded(regions, np.tile(np.repeat(np.arange(n_r), n_y), n_e * len(names))),
+            "year": np.tile(np.asarray(years, dtype=np.int64), n_e * n_r * len(names)),
+            "indicator": coded(names, np.repeat(np.arange(len(names)), per)),
+            "value": np.concatenate([np.asarray(arrays[name], dtype=float).reshape(per) for name in names]),
+        })
         return cls(frame[COLUMNS], design.reset_index(drop=True), dict(provenance))
 
     def select(self, indicator: str | None = None, region: str | None = None, year: int | None = None) -> pd.DataFrame:
