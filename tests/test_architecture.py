@@ -7,6 +7,8 @@ from __future__ import annotations
 import ast
 import hashlib
 import importlib.util
+import subprocess
+import sys
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "dezsim"
@@ -152,3 +154,14 @@ def test_no_two_cached_kernels_share_a_function():
                 assert key not in seen or seen[key] is obj, f"{module}.{name} and {seen[key].__name__} share {key}"
                 seen[key] = obj
     assert len(seen) > 10  # the scan found the kernels
+
+
+def test_the_report_loads_neither_sympy_nor_mesa(tmp_path):
+    """sympy (the declarations, the numpy reference engine, codegen) and Mesa (the reference agent engine) take
+    about a second to import; the report, like every run of the default engines, needs neither: the generated
+    kernel file carries the names and the outputs it needs."""
+    code = ("import sys\nfrom dezsim.outputs.report import build\n"
+            f"build(out={str(tmp_path / 'r')!r}, runs=10, lever_runs=10)\n"
+            "print(sorted(m for m in ('sympy', 'mesa') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "[]", out

@@ -28,7 +28,6 @@ from dezsim.data.dataset import Dataset
 from dezsim.data.readings import Role, threshold
 from dezsim.model import params as P
 from dezsim.model.abm.engine import CHASED, ENGINES, AgentEngine, AgentSettings, Setup, VectorisedAgents
-from dezsim.model.abm.model import MesaAgents
 from dezsim.model.abm.recognition import LISTS, recognised_in_batches
 from dezsim.model.exchange import AGENT_KEYS
 from dezsim.model.process_noise import Noise
@@ -108,10 +107,13 @@ class CoupledRun:
 
 def build_agents(setup: Setup) -> AgentEngine:
     """The agent engine ``setup.settings.engine`` names, for every run of the setup."""
-    engines = {"vectorised": VectorisedAgents, "mesa": MesaAgents}
-    if setup.settings.engine not in engines:
-        raise SimulationError(f"agent engine {setup.settings.engine!r}: allowed {ENGINES}")
-    return engines[setup.settings.engine](setup)
+    if setup.settings.engine == "vectorised":
+        return VectorisedAgents(setup)
+    if setup.settings.engine == "mesa":
+        from dezsim.model.abm.model import MesaAgents  # Mesa loads in half a second: only when asked for
+
+        return MesaAgents(setup)
+    raise SimulationError(f"agent engine {setup.settings.engine!r}: allowed {ENGINES}")
 
 
 @per_dataset

@@ -195,7 +195,7 @@ def write(out: Path, results: Results, reach: pd.DataFrame, levers: pd.DataFrame
         atomic_write_text(paths["levers.csv"], levers.to_csv(index=False))
     charts["levers"] = F.lever_curves(levers, figs)
     _remove_stale_charts(figs, {p for group in charts.values() for p in group})
-    from dezsim.calibration.calibrate import ROOT as CALIBRATION
+    from dezsim.model.calibration_store import ROOT as CALIBRATION
 
     notes = [*HOW_TO_READ, *filter(None, [clipping_note(results.provenance)])]
     parts = {"head": headline_text(reach), "settings": _settings_text(settings), "how_to_read": notes,

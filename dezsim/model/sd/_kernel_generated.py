@@ -2,7 +2,10 @@
 
 # dezsim/model/fastmath.py sha256 fa100a76f52d4717
 
+import functools  # noqa: F401 - the outputs' Max and Min
 import math  # noqa: F401 - printed expressions may call it
+
+import numpy  # noqa: F401 - the outputs
 
 from dezsim.model.fastmath import exp_row, pow_row  # noqa: F401 - the steps that need them
 
@@ -151,3 +154,12 @@ def deriv(t, y, p, c, it_load_current, out, tmp, n):
         out_13[i] = _s11[i]*rk_old[i]
     for i in range(n):
         out_14[i] = _s11[i]*hk_old[i]
+
+
+STOCK_NAMES = ('gdp', 'ei', 'sw', 'oc', 'g5', 'patents', 'pct', 'nb_load', 'nb_facility', 'racks_built', 'racks_retired', 'rk_new', 'hk_new', 'rk_old', 'hk_old')
+PARAMETER_NAMES = ('gdp_growth', 'gdp_growth_shock', 'ei_trend_growth', 'ei_supply_shock', 'sw_trend_growth', 'oc_trend_growth', 'ei_va_ratio', 'sw_va_ratio', 'oc_va_ratio', 'ei_investment_response', 'sw_investment_response', 'oc_investment_response', 'ei_demand_capture', 'sw_demand_capture', 'oc_demand_capture', 'digital_investment_extra', 'transformation_demand_extra', 'g5_ceiling_per_gdp', 'g5_bass_p', 'g5_bass_q', 'g5_capex_share_gdp', 'g5_station_cost', 'dc_pue_new_2020', 'dc_pue_floor', 'dc_pue_learning', 'dc_pue_cap', 'dc_retrofit_pue_penalty', 'dc_rack_lifetime', 'dc_demand_elasticity', 'dc_adjustment_time', 'dc_build_program', 'dc_retrofit_rate', 'patent_rate', 'patent_lapse', 'pct_rate')
+
+
+def outputs(t, gdp, ei, sw, oc, g5, patents, pct, nb_load, nb_facility, racks_built, racks_retired, rk_new, hk_new, rk_old, hk_old, it_load_current, gdp_2020, va_2020, racks_2020, gdp_growth, gdp_growth_shock, ei_trend_growth, ei_supply_shock, sw_trend_growth, oc_trend_growth, ei_va_ratio, sw_va_ratio, oc_va_ratio, ei_investment_response, sw_investment_response, oc_investment_response, ei_demand_capture, sw_demand_capture, oc_demand_capture, digital_investment_extra, transformation_demand_extra, g5_ceiling_per_gdp, g5_bass_p, g5_bass_q, g5_capex_share_gdp, g5_station_cost, dc_pue_new_2020, dc_pue_floor, dc_pue_learning, dc_pue_cap, dc_retrofit_pue_penalty, dc_rack_lifetime, dc_demand_elasticity, dc_adjustment_time, dc_build_program, dc_retrofit_rate, patent_rate, patent_lapse, pct_rate):  # noqa: E501
+    """[core value added (100m yuan), new-build PUE] from ARGS (arrays broadcast)."""
+    return [ei*ei_va_ratio + oc*oc_va_ratio + sw*sw_va_ratio, functools.reduce(numpy.maximum, [dc_pue_floor, functools.reduce(numpy.minimum, [dc_pue_cap, dc_pue_floor + (-dc_pue_floor + dc_pue_new_2020)*numpy.exp(-dc_pue_learning*t)])])]

@@ -30,7 +30,7 @@ PARALLEL_BLOCKS = 2
 #: generated file names its digest) forces an edit here and a fresh compile instead of a stale cached kernel
 #: (compiling the parallel loop takes several seconds, once per installation rather than per run).
 GENERATED_FILES = ("sd/_kernel_generated.py", "fastmath.py")
-GENERATED_DIGEST = "8ec72dd90e4bef13"
+GENERATED_DIGEST = "dcd7c4b6dc4a750a"
 
 
 def integrate_cells(x, p, c, it_load, t0, steps, rk4):

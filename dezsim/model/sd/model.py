@@ -16,11 +16,11 @@ import numpy as np
 
 from dezsim.base.errors import SimulationError
 from dezsim.model.exchange import AgentFlows, Observables
-from dezsim.model.sd import equations as eq
+from dezsim.model.sd import _kernel_generated as generated
 from dezsim.model.sd.integrate import integrate
 
-IDX = {s.name: i for i, s in enumerate(eq.STOCKS)}
-N_STOCKS = len(eq.STOCKS)
+IDX = {name: i for i, name in enumerate(generated.STOCK_NAMES)}
+N_STOCKS = len(generated.STOCK_NAMES)
 #: Hours per year, for energy from average load.
 HOURS_PER_YEAR = 8760.0
 #: kWh per GWh.
@@ -87,12 +87,15 @@ def initial_state(par: Mapping[str, np.ndarray], init: Initial) -> tuple[np.ndar
 
 
 def _const_args(par, consts) -> list[np.ndarray]:
-    return [consts["gdp_2020"], consts["va_2020"], consts["racks_2020"], *[par[s.name] for s in eq.P.values()]]
+    return [consts["gdp_2020"], consts["va_2020"], consts["racks_2020"],
+            *[par[name] for name in generated.PARAMETER_NAMES]]
 
 
 def make_rhs(par: Mapping[str, np.ndarray], consts: Mapping[str, np.ndarray],
              it_load_current: np.ndarray) -> Callable[[float, np.ndarray], np.ndarray]:
     """Vectorised right-hand side for one year (pure: returns a new array, never modifies ``x``)."""
+    from dezsim.model.sd import equations as eq  # sympy: the numpy reference engine only
+
     f = eq.compiled()
     rest = _const_args(par, consts)
 
@@ -105,9 +108,9 @@ def make_rhs(par: Mapping[str, np.ndarray], consts: Mapping[str, np.ndarray],
 
 def _cell_arrays(par, consts, shape) -> tuple[np.ndarray, np.ndarray]:
     """Parameters and constants laid out one column per cell, (quantity, cell), as the compiled kernel reads them."""
-    p = np.empty((len(eq.P), int(np.prod(shape))))
-    for j, s in enumerate(eq.P.values()):
-        p[j] = np.broadcast_to(par[s.name], shape).ravel()
+    p = np.empty((len(generated.PARAMETER_NAMES), int(np.prod(shape))))
+    for j, name in enumerate(generated.PARAMETER_NAMES):
+        p[j] = np.broadcast_to(par[name], shape).ravel()
     c = np.stack([consts[n].ravel() for n in ("gdp_2020", "va_2020", "racks_2020")])
     return p, c
 
@@ -216,7 +219,7 @@ def _integrate_year(x, par, core: Core, k: int) -> np.ndarray:
 
     cells = x.reshape(N_STOCKS, -1).copy()  # (stock, cell): the kernel's layout is the state's own
     p, c = core.cells
-    changed = [(j, name) for j, name in enumerate(eq.P) if par[name] is not core.par[name]]
+    changed = [(j, name) for j, name in enumerate(generated.PARAMETER_NAMES) if par[name] is not core.par[name]]
     if changed:  # only the year's scheduled or coupled parameters are laid out again
         p = p.copy()
         for j, name in changed:
@@ -274,7 +277,7 @@ def _close_vintage(start: np.ndarray, end: np.ndarray, vint_r: np.ndarray, vint_
 
 
 def _record(x, par, consts, load, vint_r, vint_h, t: float, previous: dict | None) -> dict[str, np.ndarray]:
-    va, pue_new = eq.compiled_outputs()(t, *x, load[0], *_const_args(par, consts))
+    va, pue_new = generated.outputs(t, *x, load[0], *_const_args(par, consts))
     it_load = (load * vint_r).sum(axis=0)
     facility = (load * vint_h).sum(axis=0)
     nb_load, nb_fac = x[IDX["nb_load"]], x[IDX["nb_facility"]]
