@@ -64,7 +64,7 @@ def _worker_data():
 
 def local_identity(ds) -> tuple[dict, tuple | None]:
     """This process's code version, data digest and calibration digest (and the calibration itself)."""
-    from dezsim.calibration.calibrate import digest, load_ensemble
+    from dezsim.model.calibration_store import digest, load_ensemble
     from dezsim.model.simulate import code_version
 
     stored = load_ensemble()
@@ -77,7 +77,7 @@ def compute_chunk(task: ChunkTask) -> tuple[int, bytes, float]:
     A worker first checks that its code, data/ and calibration/ are those of the sweep: a worker whose checkout
     differs refuses (the driver then fails), so one sweep never mixes results of two models.
     """
-    from dezsim.calibration.calibrate import central
+    from dezsim.model.calibration_store import central
     from dezsim.model.simulate import draw_design, simulate_design
 
     start = time.perf_counter()
@@ -199,7 +199,7 @@ def _warn_calibration(ds, stored: tuple | None, spec: dict | None, varies: bool)
     """Say loudly when the calibration is missing or was fitted to other data (for every design)."""
     import warnings
 
-    from dezsim.calibration.calibrate import MANIFEST
+    from dezsim.model.calibration_store import MANIFEST
 
     method = (spec or {}).get("method", "this")
     if stored is None:

@@ -198,10 +198,10 @@ def advance(core: Core, state: State, drivers: Drivers) -> State:
     """The state one year later (pure: ``state`` is not modified); raises SimulationError naming the year, run
     and region of a non-finite result."""
     par, k, h = drivers.effective(), state.k, core.horizon
-    end = _integrate_year(state.x, par, core, k)
-    bad = ~np.isfinite(end)
-    if bad.any():
-        _, run, region = (int(i) for i in np.argwhere(bad)[0])
+    end = _integrate_year(state.x, par, core, k)  # a new array, owned here
+    # a sum is finite only if every term is (NaN and infinities propagate): one pass, no mask, when all is well
+    if not np.isfinite(end.sum()) and not np.isfinite(end).all():
+        _, run, region = (int(i) for i in np.argwhere(~np.isfinite(end))[0])
         raise SimulationError(f"SD state not finite at end of {h.start + k + 1} (run index {run}, region index "
                               f"{region}); check parameter values")
     vint_r, vint_h = state.vint_r.copy(), state.vint_h.copy()
@@ -263,13 +263,14 @@ def run_core(par: Mapping[str, np.ndarray], init: Initial, horizon: Horizon) -> 
 
 def _close_vintage(start: np.ndarray, end: np.ndarray, vint_r: np.ndarray, vint_h: np.ndarray, v: int) -> np.ndarray:
     """Book the year's vintage ``v`` and scale the earlier ones by the old pool's integrated decay (in place
-    on the vintage arrays); returns the state for the next year with the new vintage moved into the old pool."""
+    on the vintage arrays); returns the state for the next year with the new vintage moved into the old pool,
+    written over ``end`` (the year's integration result, which nothing else holds)."""
     for stock, pool in (("rk_old", vint_r), ("hk_old", vint_h)):
         before = start[IDX[stock]]
         factor = np.divide(end[IDX[stock]], before, out=np.ones_like(before), where=before > 0)
         pool[:v] *= factor
     vint_r[v], vint_h[v] = end[IDX["rk_new"]], end[IDX["hk_new"]]
-    nxt = end.copy()
+    nxt = end
     nxt[IDX["rk_old"]] += nxt[IDX["rk_new"]]
     nxt[IDX["hk_old"]] += nxt[IDX["hk_new"]]
     nxt[IDX["rk_new"]] = nxt[IDX["hk_new"]] = 0.0
