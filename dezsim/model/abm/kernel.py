@@ -58,9 +58,8 @@ def uniform(key, i):  # pragma: no cover - compiled
 @numba.njit(cache=True, nogil=True)
 def _size_powers(lo, hi, size, fp, rows):  # pragma: no cover - compiled
     """Every firm's :func:`~dezsim.model.abm.rule.size_powers` in ``rows[0]`` and ``rows[1]`` (``rows``: (6, n)
-    float64 scratch), in :func:`~dezsim.model.fastmath.pow_row`'s vectorised rows: the scalar ``**`` per firm
-    was most of a year's fixed cost (two ``libm`` calls per firm, against about 0.7 ns per firm-period for the
-    rest)."""
+    float64 scratch), in :func:`~dezsim.model.fastmath.pow_row`'s vectorised rows: two scalar ``libm`` calls per
+    firm and year cost about 17 ns on one core, the rows about 8 (measured on 11 million firms)."""
     n = hi - lo
     cost, factor, ratio, exponent, work = rows[0], rows[1], rows[2], rows[3], rows[4:]
     e_cost, e_factor = rule.size_exponents(fp)
