@@ -14,6 +14,8 @@ from dezsim.base.atomic import atomic_path
 from dezsim.base.errors import DezsimError
 
 COLUMNS = ["scenario", "run", "region", "year", "indicator", "value"]
+#: The text columns, kept as categories.
+CODED = ("scenario", "region", "indicator")
 _META_DESIGN = b"dezsim.design"
 _META_PROVENANCE = b"dezsim.provenance"
 _META_CHECKSUM = b"dezsim.checksum"
@@ -27,7 +29,7 @@ def coded(labels, codes: np.ndarray) -> pd.Categorical:
     return pd.Categorical.from_codes(where[np.asarray(codes)], categories=categories)
 
 
-def concat_coded(frames: list[pd.DataFrame], columns=("scenario", "region", "indicator")) -> pd.DataFrame:
+def concat_coded(frames: list[pd.DataFrame], columns: tuple[str, ...] = CODED) -> pd.DataFrame:
     """``frames`` one after the other, ``columns`` as categories with the sorted union of their values (as
     converting the concatenated strings with ``astype("category")`` gives), without turning the large frame's
     categories into strings and back."""

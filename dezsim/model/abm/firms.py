@@ -22,7 +22,8 @@ class Firm(mesa.Agent):
         m, reg = self.model, self.region
         s = m.support[reg]
         reliefs = rule.region_reliefs(s[0], s[1] + s[2], m.fp)
-        terms = rule.year_terms(self.size, *rule.size_powers(self.size, m.fp), m.coverage[reg], s[0], s[1] + s[2], s[3], *reliefs, m.fp)
+        terms = rule.year_terms(self.size, *rule.size_powers(self.size, m.fp), m.coverage[reg], s[0], s[1] + s[2],
+                                s[3], *reliefs, m.fp)
         cost, offer, base, relief = rule.at_rung(self.rung, *terms, m.fp)
         base *= m.hazard[reg]  # the year's adoption shock
         p_none, p_pol = rule.chances(base, relief, m.peers[self.group], m.fp, m.dt)

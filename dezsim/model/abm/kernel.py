@@ -74,7 +74,8 @@ def _size_powers(lo, hi, size, fp, rows):  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True, nogil=True)
-def _year_terms(lo, hi, region, size, coverage, support, fp, terms):  # pragma: no cover - compiled
+def _year_terms(lo, hi, region, size, rung, coverage, support, fp, terms, bound):  # pragma: no cover - compiled
+    """Every firm's terms this year (``terms``, (n, 7)) and its bound at its rung (``bound``, (n,)), in one pass."""
     n_regions = support.shape[0]
     reliefs = np.empty((n_regions, 2))
     for g in range(n_regions):
@@ -87,6 +88,7 @@ def _year_terms(lo, hi, region, size, coverage, support, fp, terms):  # pragma: 
                             support[g, 3], reliefs[g, 0], reliefs[g, 1], fp)
         for j in range(7):
             terms[k, j] = t[j]
+        bound[k] = _bound(rung[i], terms, k, fp)
 
 
 @numba.njit(cache=True, nogil=True)
@@ -247,11 +249,8 @@ def run_year(lo, starts, n_sectors, region, sector, size, weight, rung, coverage
     ``tally`` (TALLY, region) are updated in place; ``hazard`` (region,) multiplies every hazard of the year."""
     hi = starts[-1]
     n, n_regions, n_groups = hi - lo, budget.size, starts.size - 1
-    terms = np.empty((n, 7))
-    _year_terms(lo, hi, region, size, coverage, support, fp, terms)
-    bound = np.empty(n)  # each firm's reach_bound at its rung this year (kept as it climbs)
-    for i in range(lo, hi):
-        bound[i - lo] = _bound(rung[i], terms, i - lo, fp)
+    terms, bound = np.empty((n, 7)), np.empty(n)  # bound: each firm's reach_bound at its rung (kept as it climbs)
+    _year_terms(lo, hi, region, size, rung, coverage, support, fp, terms, bound)
     total, upgraded, peers = np.empty(n_groups), np.empty(n_groups), np.empty(n_groups)
     rule.group_weights(starts, weight, rung, total, upgraded)  # weights are fixed; upgraded is kept up to date
     app = np.empty((7, 0))  # applicants set aside where the budget may not cover them all (allocated if needed)

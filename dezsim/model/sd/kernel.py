@@ -25,8 +25,8 @@ BLOCK = 512
 PARALLEL_BLOCKS = 2
 
 #: The files holding the compiled callees (the generated derivative and the rows of fastmath it calls; paths under
-#: ``dezsim/model``), and their digest. numba's on-disk cache (``cache=True``) of the loops below only notices edits of this file; a test holds
-#: GENERATED_DIGEST to those files, so regenerating the derivative (which an edit of fastmath.py requires: the
+#: ``dezsim/model``), and their digest. numba's on-disk cache (``cache=True``) of the loops below only notices edits
+#: of this file; a test holds GENERATED_DIGEST to those files, so regenerating the derivative (which an edit of fastmath.py requires: the
 #: generated file names its digest) forces an edit here and a fresh compile instead of a stale cached kernel
 #: (compiling the parallel loop takes several seconds, once per installation rather than per run).
 GENERATED_FILES = ("sd/_kernel_generated.py", "fastmath.py")
